@@ -1,0 +1,589 @@
+//! Named corrections applied to the converted OpenAPI 3.0 document.
+//!
+//! Each rule says which engine sent what, or which progenitor limit it works around. Every
+//! rule is generic (it matches a shape, never a type name), so it applies unchanged to any
+//! version of the Engine's swagger file, and each application is logged with its location.
+
+use serde_json::{Map, Value, json};
+
+use crate::{Error, RuleLog};
+
+/// Apply every rule, in order.
+pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
+    drop_content_type_header_params(doc, log);
+    success_without_schema_is_bytes(doc, log);
+    byte_bodies_are_binary(doc, log);
+    errors_are_json(doc, log);
+    one_success_type(doc, log)?;
+    one_error_type(doc, log);
+    every_error_is_typed(doc, log);
+    top_level_nullable(doc, log);
+    for_each_body_schema(doc, &mut |schema, location| {
+        ref_sibling_nullable(schema, location, log);
+        nullable_collections(schema, location, log);
+        open_enums(schema, location, log);
+        tolerate_missing_required(schema, location, log);
+        text_formats(schema, location, log);
+        validation_to_docs(schema, location, log);
+    });
+    for_each_parameter_schema(doc, &mut |schema, location| {
+        text_formats(schema, location, log);
+        validation_to_docs(schema, location, log);
+    });
+    Ok(())
+}
+
+/// Visit every schema object reachable from components, request bodies and responses:
+/// the schemas of data that crosses the wire as JSON (or bytes).
+fn for_each_body_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            walk(schema, &format!("#/components/schemas/{name}"), f);
+        }
+    }
+    for_each_operation(doc, &mut |op, location| {
+        if let Some(Value::Object(content)) =
+            op.get_mut("requestBody").and_then(|b| b.get_mut("content"))
+        {
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    walk(schema, &format!("{location} body"), f);
+                }
+            }
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            for (code, response) in responses.iter_mut() {
+                if let Some(Value::Object(content)) = response.get_mut("content") {
+                    for media in content.values_mut() {
+                        if let Some(schema) = media.get_mut("schema") {
+                            walk(schema, &format!("{location} response {code}"), f);
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn for_each_parameter_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
+    for_each_operation(doc, &mut |op, location| {
+        if let Some(Value::Array(params)) = op.get_mut("parameters") {
+            for p in params {
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string();
+                if let Some(schema) = p.get_mut("schema") {
+                    walk(schema, &format!("{location} parameter {name}"), f);
+                }
+            }
+        }
+    });
+}
+
+fn for_each_operation(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            if let Value::Object(item) = item {
+                for (method, op) in item.iter_mut() {
+                    if let Value::Object(op) = op {
+                        let location = format!("{} {}", method.to_uppercase(), path);
+                        f(op, &location);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Depth-first over schema-valued keys; `location` grows with property names.
+fn walk(schema: &mut Value, location: &str, f: &mut dyn FnMut(&mut Map<String, Value>, &str)) {
+    let Value::Object(map) = schema else { return };
+    f(map, location);
+    for key in ["items", "additionalProperties", "not"] {
+        if let Some(child) = map.get_mut(key) {
+            walk(child, &format!("{location}[{key}]"), f);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            for (i, child) in items.iter_mut().enumerate() {
+                walk(child, &format!("{location}[{key}{i}]"), f);
+            }
+        }
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        for (name, child) in props.iter_mut() {
+            walk(child, &format!("{location}.{name}"), f);
+        }
+    }
+}
+
+/// `content-type-header-param`: `/build` declares its `Content-type` header as a parameter.
+/// progenitor sets the content type from the request body's media type, and a second,
+/// caller-supplied value could contradict it; the body's media type wins.
+fn drop_content_type_header_params(doc: &mut Value, log: &mut RuleLog) {
+    for_each_operation(doc, &mut |op, location| {
+        if let Some(Value::Array(params)) = op.get_mut("parameters") {
+            params.retain(|p| {
+                let is_ct = p.get("in").and_then(Value::as_str) == Some("header")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("content-type"));
+                if is_ct {
+                    log.fired("content-type-header-param", location);
+                }
+                !is_ct
+            });
+        }
+    });
+}
+
+/// `success-without-schema-is-bytes`: a 200 with no schema (pull, build, load, push,
+/// export, archive, attach, exec start, ...) carries a body all the same: progress JSON
+/// lines, a tar archive or a raw stream. progenitor returns `()` for a schema-less response
+/// and drops the body, so these become `application/octet-stream` and come back as a
+/// `ByteStream` that the hand-written layer decodes.
+fn success_without_schema_is_bytes(doc: &mut Value, log: &mut RuleLog) {
+    for_each_operation(doc, &mut |op, location| {
+        if let Some(response) = op
+            .get_mut("responses")
+            .and_then(|r| r.get_mut("200"))
+            .and_then(Value::as_object_mut)
+            && !response.contains_key("content")
+        {
+            response.insert(
+                    "content".into(),
+                    json!({ "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } }),
+                );
+            log.fired("success-without-schema-is-bytes", location);
+        }
+    });
+}
+
+/// `byte-bodies-are-binary`: progenitor sends an `application/octet-stream` body only when
+/// its schema is exactly `string`/`binary`. The spec gives the image import body of
+/// `POST /images/create` and the tar bodies plain `string` (or a `binary` with extra keys);
+/// all of them are bytes on the wire.
+fn byte_bodies_are_binary(doc: &mut Value, log: &mut RuleLog) {
+    let binary = json!({ "type": "string", "format": "binary" });
+    for_each_operation(doc, &mut |op, location| {
+        let schema = op
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(|c| c.get_mut("application/octet-stream"))
+            .and_then(|m| m.get_mut("schema"));
+        if let Some(schema) = schema
+            && *schema != binary
+        {
+            *schema = binary.clone();
+            log.fired("byte-bodies-are-binary", location);
+        }
+    });
+}
+
+/// `errors-are-json`: the daemon answers every error with a JSON `{"message": ...}`, also
+/// on endpoints whose `produces` lists only raw streams or tar (`/session`, logs, attach,
+/// export). Error responses are read as JSON whatever the operation produces.
+fn errors_are_json(doc: &mut Value, log: &mut RuleLog) {
+    for_each_operation(doc, &mut |op, location| {
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
+        for (code, response) in responses.iter_mut() {
+            if is_success(code) {
+                continue;
+            }
+            let Some(Value::Object(content)) = response.get_mut("content") else {
+                continue;
+            };
+            if content.contains_key("application/json") {
+                continue;
+            }
+            if let Some((_, media)) = content.iter().next().map(|(k, v)| (k.clone(), v.clone())) {
+                content.clear();
+                content.insert("application/json".into(), media);
+                log.fired("errors-are-json", format!("{location} response {code}"));
+            }
+        }
+    });
+}
+
+fn is_success(code: &str) -> bool {
+    code == "101" || code.starts_with('2')
+}
+
+/// `one-success-type`: progenitor asserts one success type per operation. The spec lists
+/// `101` beside `200` for attach (the upgrade is the hand-written layer's job) and an empty
+/// `204` beside a typed `200` for `/auth`. Keep the typed (JSON) success response, else the
+/// first one with a body, and drop the others.
+fn one_success_type(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
+    let mut failure = None;
+    for_each_operation(doc, &mut |op, location| {
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
+        let codes: Vec<String> = responses
+            .keys()
+            .filter(|c| is_success(c))
+            .cloned()
+            .collect();
+        if codes.len() < 2 {
+            return;
+        }
+        let media_of = |r: &Value| {
+            r.get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.keys().next().cloned())
+        };
+        let keep = codes
+            .iter()
+            .find(|c| media_of(&responses[c.as_str()]).as_deref() == Some("application/json"))
+            .or_else(|| {
+                codes
+                    .iter()
+                    .find(|c| c.starts_with('2') && media_of(&responses[c.as_str()]).is_some())
+            })
+            .or_else(|| codes.iter().find(|c| c.starts_with('2')))
+            .cloned();
+        let Some(keep) = keep else {
+            failure = Some(Error::new(
+                location,
+                "one-success-type",
+                "no 2xx response to keep",
+            ));
+            return;
+        };
+        for code in codes.iter().filter(|c| **c != keep) {
+            responses.remove(code);
+            log.fired(
+                "one-success-type",
+                format!("{location} drops {code}, keeps {keep}"),
+            );
+        }
+    });
+    failure.map_or(Ok(()), Err)
+}
+
+/// `one-error-type`: progenitor asserts one error type per operation. v1.41 gives the 400
+/// of the archive endpoints an inline `allOf` extension of `ErrorResponse` beside plain
+/// `ErrorResponse` for 404/500. Every error response takes the schema most of them share.
+fn one_error_type(doc: &mut Value, log: &mut RuleLog) {
+    for_each_operation(doc, &mut |op, location| {
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
+        let schema_of = |r: &Value| r.pointer("/content/application~1json/schema").cloned();
+        let mut seen: Vec<(Value, usize)> = Vec::new();
+        for (code, r) in responses.iter() {
+            if is_success(code) {
+                continue;
+            }
+            if let Some(s) = schema_of(r) {
+                match seen.iter_mut().find(|(v, _)| *v == s) {
+                    Some((_, n)) => *n += 1,
+                    None => seen.push((s, 1)),
+                }
+            }
+        }
+        if seen.len() < 2 {
+            return;
+        }
+        let common = seen
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(s, _)| s.clone())
+            .expect("non-empty");
+        for (code, r) in responses.iter_mut() {
+            if is_success(code) {
+                continue;
+            }
+            if let Some(schema) = r.pointer_mut("/content/application~1json/schema")
+                && *schema != common
+            {
+                *schema = common.clone();
+                log.fired("one-error-type", format!("{location} response {code}"));
+            }
+        }
+    });
+}
+
+/// `every-error-is-typed`: the daemon answers errors the spec does not list for an
+/// operation (a 400 "client version 1.5 is too old" from `/version`, a 409 from endpoints
+/// that document only 404/500), always as a JSON `{"message": ...}`. Each operation gets
+/// `4XX` and `5XX` responses with its error schema, so that any error status is decoded and
+/// its message kept.
+fn every_error_is_typed(doc: &mut Value, log: &mut RuleLog) {
+    let fallback = doc
+        .pointer("/components/schemas/ErrorResponse")
+        .map(|_| json!({ "$ref": "#/components/schemas/ErrorResponse" }));
+    for_each_operation(doc, &mut |op, location| {
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
+        let schema = responses
+            .iter()
+            .filter(|(code, _)| !is_success(code))
+            .find_map(|(_, r)| r.pointer("/content/application~1json/schema").cloned())
+            .or_else(|| fallback.clone());
+        let Some(schema) = schema else { return };
+        for range in ["4XX", "5XX"] {
+            if !responses.contains_key(range) {
+                responses.insert(
+                    range.into(),
+                    json!({ "description": "an error the daemon reports", "content": { "application/json": { "schema": schema.clone() } } }),
+                );
+                log.fired("every-error-is-typed", format!("{location} {range}"));
+            }
+        }
+    });
+}
+
+/// `top-level-nullable`: `x-nullable` on a whole definition (ContainerState, Health, ...)
+/// makes typify emit `struct X(Option<XInner>)`, a wrapper on every use. The properties
+/// that refer to these definitions are optional already, so the flag adds nothing there.
+fn top_level_nullable(doc: &mut Value, log: &mut RuleLog) {
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in schemas.iter_mut() {
+            if let Some(map) = schema.as_object_mut()
+                && map.remove("nullable").is_some()
+            {
+                log.fired("top-level-nullable", format!("#/components/schemas/{name}"));
+            }
+        }
+    }
+}
+
+/// `ref-sibling-nullable`: in OpenAPI 3.0 the siblings of `$ref` are ignored, so
+/// `{$ref, nullable: true}` would lose its nullability. `allOf: [$ref]` keeps both.
+fn ref_sibling_nullable(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    if schema.contains_key("$ref") && schema.get("nullable") == Some(&json!(true)) {
+        let target = schema.remove("$ref").expect("checked");
+        schema.insert("allOf".into(), json!([{ "$ref": target }]));
+        log.fired("ref-sibling-nullable", location);
+    } else if schema.contains_key("$ref") {
+        schema.remove("nullable");
+    }
+}
+
+/// `nullable-collections`: Go encodes nil slices and maps as `null`. Both engines send
+/// `null` where the spec promises an array or map, even where it says `x-nullable: false`
+/// (seen: `Info.Plugins.Authorization`, `ImageSummary.Labels`, `ContainerInspect.ExecIDs`,
+/// `HostConfig.Binds`, `EndpointSettings.Links`, `IPAM.Options`, `IPAM.Config`,
+/// `VolumeList.Warnings`, the whole body of `GET /containers/{id}/changes`). Every array
+/// and map accepts `null`.
+fn nullable_collections(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    let is_array = schema.get("type").and_then(Value::as_str) == Some("array");
+    let is_map = schema
+        .get("additionalProperties")
+        .is_some_and(|a| a.is_object() || *a == json!(true))
+        && !schema.contains_key("properties");
+    if (is_array || is_map) && schema.get("nullable") != Some(&json!(true)) {
+        schema.insert("nullable".into(), json!(true));
+        log.fired("nullable-collections", location);
+    }
+}
+
+/// `open-enums`: engines send values their spec does not list (`Info.Isolation` is `""` on
+/// both engines; the v1.41 and v1.45 specs lack it), and a closed Rust enum would fail the
+/// whole response, a whole list for one odd item. Enumerations in bodies become plain
+/// values; the known ones stay in the documentation. Parameters keep their enums: those
+/// are what this client sends.
+fn open_enums(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    if let Some(Value::Array(values)) = schema.remove("enum") {
+        let known: Vec<String> = values
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => format!("`{s:?}`"),
+                other => format!("`{other}`"),
+            })
+            .collect();
+        let note = format!("Known values: {}.", known.join(", "));
+        let description = match schema.get("description").and_then(Value::as_str) {
+            Some(d) => format!("{}\n\n{note}", d.trim_end()),
+            None => note,
+        };
+        schema.insert("description".into(), Value::String(description));
+        log.fired("open-enums", location);
+    }
+}
+
+/// `tolerate-missing-required`: engines omit fields their spec marks required (with v1.41
+/// types, `ImageSummary.VirtualSize` is missing from a 28.5 engine's answer; older engines
+/// lack fields newer specs require). A response must decode whatever a real engine sends,
+/// so no body field is required; the spec's list stays in the documentation.
+fn tolerate_missing_required(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    if let Some(Value::Array(required)) = schema.remove("required")
+        && !required.is_empty()
+    {
+        log.fired("tolerate-missing-required", location);
+    }
+}
+
+/// `text-formats`: string formats other than `binary` (`date-time`, `dateTime`,
+/// `ip-address`, `CIDR`, `uri`, `json`) would make typify parse them into chrono or
+/// `std::net` types; engines send empty strings and zero times there (`""` for a container
+/// without an address), and one failed parse fails the whole response. They stay text.
+fn text_formats(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    let is_string = schema.get("type").and_then(Value::as_str) == Some("string");
+    if is_string
+        && schema
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| f != "binary")
+    {
+        schema.remove("format");
+        log.fired("text-formats", location);
+    }
+}
+
+/// `validation-to-docs`: `pattern` would make typify validate with the `regress` crate on
+/// every decode (and add it to the build); `minLength`/`maxLength` turn a plain string into
+/// a newtype (`ContainerSummaryId(String)`) that only checks the length. The daemon
+/// validates what it accepts; the constraints stay in the documentation.
+fn validation_to_docs(schema: &mut Map<String, Value>, location: &str, log: &mut RuleLog) {
+    let mut notes = Vec::new();
+    if let Some(Value::String(p)) = schema.remove("pattern") {
+        notes.push(format!("Pattern: `{p}`."));
+    }
+    for (key, label) in [
+        ("minLength", "Minimum length"),
+        ("maxLength", "Maximum length"),
+    ] {
+        if let Some(n) = schema.remove(key) {
+            notes.push(format!("{label}: {n}."));
+        }
+    }
+    if notes.is_empty() {
+        return;
+    }
+    let note = notes.join(" ");
+    let description = match schema.get("description").and_then(Value::as_str) {
+        Some(d) => format!("{}\n\n{note}", d.trim_end()),
+        None => note,
+    };
+    schema.insert("description".into(), Value::String(description));
+    log.fired("validation-to-docs", location);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc_with_op(op: Value) -> Value {
+        json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": op}}, "components": {"schemas": {}}})
+    }
+
+    #[test]
+    fn schemaless_200_becomes_a_byte_stream() {
+        let mut doc = doc_with_op(
+            json!({"operationId": "X", "responses": {"200": {"description": "ok"}, "204": {"description": "none"}}}),
+        );
+        let mut log = RuleLog::default();
+        apply_all(&mut doc, &mut log).unwrap();
+        let r = &doc["paths"]["/x"]["get"]["responses"];
+        assert_eq!(
+            r["200"]["content"]["application/octet-stream"]["schema"]["format"],
+            "binary"
+        );
+        assert!(
+            r.get("204").is_none(),
+            "the typed-or-bodied 200 wins over an empty 204"
+        );
+        assert!(log.has("success-without-schema-is-bytes", "GET /x"));
+    }
+
+    #[test]
+    fn typed_success_is_kept_over_upgrade_and_empty_alternatives() {
+        let mut doc = doc_with_op(json!({"operationId": "X", "responses": {
+            "101": {"description": "upgrade"},
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "204": {"description": "none"}}}));
+        apply_all(&mut doc, &mut RuleLog::default()).unwrap();
+        let r = doc["paths"]["/x"]["get"]["responses"].as_object().unwrap();
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["200"]);
+    }
+
+    #[test]
+    fn error_responses_share_the_most_common_schema() {
+        let e = json!({"$ref": "#/components/schemas/ErrorResponse"});
+        let odd = json!({"allOf": [e.clone(), {"type": "object"}]});
+        let mut doc = doc_with_op(json!({"operationId": "X", "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "400": {"description": "bad", "content": {"application/json": {"schema": odd}}},
+            "404": {"description": "nf", "content": {"application/json": {"schema": e.clone()}}},
+            "500": {"description": "err", "content": {"application/json": {"schema": e.clone()}}}}}));
+        apply_all(&mut doc, &mut RuleLog::default()).unwrap();
+        assert_eq!(
+            doc["paths"]["/x"]["get"]["responses"]["400"]["content"]["application/json"]["schema"],
+            e
+        );
+    }
+
+    #[test]
+    fn body_schemas_become_tolerant() {
+        let mut doc =
+            doc_with_op(json!({"operationId": "X", "responses": {"200": {"description": "ok"}}}));
+        doc["components"]["schemas"]["T"] = json!({
+            "type": "object", "nullable": true, "required": ["A"],
+            "properties": {
+                "A": {"type": "array", "items": {"type": "string"}, "nullable": false},
+                "M": {"type": "object", "additionalProperties": {"type": "string"}},
+                "E": {"type": "string", "enum": ["a", "b"], "description": "e"},
+                "D": {"type": "string", "format": "dateTime", "pattern": "^x$", "minLength": 64},
+                "N": {"type": "integer", "format": "int64"},
+                "R": {"$ref": "#/components/schemas/U", "nullable": true}
+            }
+        });
+        let mut log = RuleLog::default();
+        apply_all(&mut doc, &mut log).unwrap();
+        let t = &doc["components"]["schemas"]["T"];
+        assert!(t.get("nullable").is_none() && t.get("required").is_none());
+        assert_eq!(t["properties"]["A"]["nullable"], true);
+        assert_eq!(t["properties"]["M"]["nullable"], true);
+        assert!(t["properties"]["E"].get("enum").is_none());
+        assert!(
+            t["properties"]["E"]["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("Known values: `\"a\"`, `\"b\"`.")
+        );
+        assert!(
+            t["properties"]["D"].get("format").is_none()
+                && t["properties"]["D"].get("pattern").is_none()
+        );
+        assert!(t["properties"]["D"].get("minLength").is_none());
+        assert!(
+            t["properties"]["D"]["description"]
+                .as_str()
+                .unwrap()
+                .ends_with("Pattern: `^x$`. Minimum length: 64.")
+        );
+        assert_eq!(
+            t["properties"]["N"]["format"], "int64",
+            "integer formats stay"
+        );
+        assert_eq!(
+            t["properties"]["R"],
+            json!({"allOf": [{"$ref": "#/components/schemas/U"}], "nullable": true})
+        );
+        assert_eq!(log.counts()["nullable-collections"], 2);
+    }
+
+    #[test]
+    fn parameters_keep_enums_but_lose_patterns() {
+        let mut doc = doc_with_op(json!({"operationId": "X",
+            "parameters": [
+                {"name": "s", "in": "query", "schema": {"type": "string", "enum": ["a"], "pattern": "x"}},
+                {"name": "Content-type", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}}}));
+        apply_all(&mut doc, &mut RuleLog::default()).unwrap();
+        let params = doc["paths"]["/x"]["get"]["parameters"].as_array().unwrap();
+        assert_eq!(params.len(), 1, "Content-type header parameter dropped");
+        assert_eq!(
+            params[0]["schema"],
+            json!({"type": "string", "enum": ["a"], "description": "Pattern: `x`."})
+        );
+    }
+}

@@ -1,0 +1,580 @@
+//! Containers: the [`Containers`] collection (`docker.containers()`) and the [`Container`]
+//! model, docker-py's `client.containers` in Rust.
+
+use std::collections::HashMap;
+
+use crate::docker::{Docker, segment};
+use crate::error::{Error, Result};
+use crate::filters::Filters;
+use crate::raw::types;
+use crate::stream::LogStream;
+
+/// `docker.containers()`: list, get, create.
+#[derive(Clone, Debug)]
+pub struct Containers {
+    docker: Docker,
+}
+
+impl Containers {
+    pub(crate) fn new(docker: Docker) -> Containers {
+        Containers { docker }
+    }
+
+    /// `docker ps`: summaries in one request.
+    pub fn list(&self) -> ListContainers {
+        ListContainers {
+            docker: self.docker.clone(),
+            all: false,
+            limit: None,
+            size: false,
+            filters: Filters::default(),
+        }
+    }
+
+    /// Inspect a container by id or name.
+    pub async fn get(&self, id_or_name: impl AsRef<str>) -> Result<Container> {
+        Container::inspect(&self.docker, id_or_name.as_ref()).await
+    }
+
+    /// A container handle by id without inspecting it; [`Container::reload`] fills it in.
+    pub fn handle(&self, id: impl Into<String>) -> Container {
+        Container {
+            docker: self.docker.clone(),
+            id: id.into(),
+            attrs: None,
+        }
+    }
+
+    /// `docker create IMAGE`: a builder over the generated create body.
+    pub fn create(&self, image: impl Into<String>) -> CreateContainer {
+        let body = types::ContainerCreateBody {
+            image: Some(image.into()),
+            ..Default::default()
+        };
+        CreateContainer {
+            docker: self.docker.clone(),
+            name: None,
+            body,
+        }
+    }
+}
+
+/// Builder of `GET /containers/json`.
+#[derive(Debug)]
+pub struct ListContainers {
+    docker: Docker,
+    all: bool,
+    limit: Option<i64>,
+    size: bool,
+    filters: Filters,
+}
+
+impl ListContainers {
+    /// Include stopped containers (`docker ps -a`).
+    pub fn all(mut self, all: bool) -> Self {
+        self.all = all;
+        self
+    }
+
+    /// Only the `n` most recently created containers.
+    pub fn limit(mut self, n: i64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Report `SizeRw` and `SizeRootFs`.
+    pub fn size(mut self, size: bool) -> Self {
+        self.size = size;
+        self
+    }
+
+    /// Only containers with this label (`key` or `key=value`).
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.filters.add("label", label);
+        self
+    }
+
+    /// Only containers in this state (`created`, `running`, `exited`, ...).
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.filters.add("status", status);
+        self
+    }
+
+    /// Only containers whose name matches.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.filters.add("name", name);
+        self
+    }
+
+    /// Only containers created from this image (or its descendants).
+    pub fn ancestor(mut self, image: impl Into<String>) -> Self {
+        self.filters.add("ancestor", image);
+        self
+    }
+
+    /// Any other filter the daemon knows (`id`, `exited`, `network`, `volume`, ...).
+    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.add(key, value);
+        self
+    }
+
+    /// Send the request.
+    pub async fn send(self) -> Result<Vec<ContainerSummary>> {
+        let mut call = self
+            .docker
+            .raw()
+            .container_list()
+            .all(self.all)
+            .size(self.size);
+        if let Some(n) = self.limit {
+            call = call.limit(n);
+        }
+        if let Some(f) = self.filters.to_query() {
+            call = call.filters(f);
+        }
+        let list = self.docker.call(call.send()).await?.unwrap_or_default();
+        Ok(list
+            .into_iter()
+            .map(|attrs| ContainerSummary {
+                docker: self.docker.clone(),
+                attrs,
+            })
+            .collect())
+    }
+}
+
+/// One line of `docker ps`: the summary the list endpoint returns.
+#[derive(Clone, Debug)]
+pub struct ContainerSummary {
+    docker: Docker,
+    attrs: types::ContainerSummary,
+}
+
+impl ContainerSummary {
+    /// Full id.
+    pub fn id(&self) -> &str {
+        self.attrs.id.as_deref().unwrap_or_default()
+    }
+
+    /// The first 12 characters of the id.
+    pub fn short_id(&self) -> &str {
+        short(self.id())
+    }
+
+    /// The first name, without its leading `/`.
+    pub fn name(&self) -> &str {
+        self.attrs
+            .names
+            .as_ref()
+            .and_then(|n| n.first())
+            .map(|n| n.trim_start_matches('/'))
+            .unwrap_or_default()
+    }
+
+    /// Human status, e.g. `Up 2 minutes`, `Exited (0) 3 seconds ago`.
+    pub fn status(&self) -> &str {
+        self.attrs.status.as_deref().unwrap_or_default()
+    }
+
+    /// Machine state: `created`, `running`, `exited`, ...
+    pub fn state(&self) -> &str {
+        self.attrs.state.as_deref().unwrap_or_default()
+    }
+
+    /// The image as the container was created with it.
+    pub fn image(&self) -> &str {
+        self.attrs.image.as_deref().unwrap_or_default()
+    }
+
+    /// Labels.
+    pub fn labels(&self) -> HashMap<String, String> {
+        self.attrs.labels.clone().unwrap_or_default()
+    }
+
+    /// Everything the daemon sent.
+    pub fn attrs(&self) -> &types::ContainerSummary {
+        &self.attrs
+    }
+
+    /// Inspect this container.
+    pub async fn get(&self) -> Result<Container> {
+        Container::inspect(&self.docker, self.id()).await
+    }
+}
+
+fn short(id: &str) -> &str {
+    let id = id.strip_prefix("sha256:").unwrap_or(id);
+    &id[..id.len().min(12)]
+}
+
+/// Builder of `POST /containers/create`.
+#[derive(Debug)]
+pub struct CreateContainer {
+    docker: Docker,
+    name: Option<String>,
+    body: types::ContainerCreateBody,
+}
+
+impl CreateContainer {
+    /// The container's name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The command.
+    pub fn cmd<I, S>(mut self, cmd: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.body.cmd = Some(cmd.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The entrypoint.
+    pub fn entrypoint<I, S>(mut self, entrypoint: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.body.entrypoint = Some(entrypoint.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// An environment variable.
+    pub fn env(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
+        self.body.env.get_or_insert_with(Vec::new).push(format!(
+            "{}={}",
+            key.as_ref(),
+            value.as_ref()
+        ));
+        self
+    }
+
+    /// A label.
+    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.body
+            .labels
+            .get_or_insert_with(HashMap::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    /// Working directory.
+    pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
+        self.body.working_dir = Some(dir.into());
+        self
+    }
+
+    /// User (`name`, `uid`, `uid:gid`).
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.body.user = Some(user.into());
+        self
+    }
+
+    /// Allocate a TTY (output is then one unframed stream).
+    pub fn tty(mut self, tty: bool) -> Self {
+        self.body.tty = tty;
+        self
+    }
+
+    /// Keep stdin open (`-i`).
+    pub fn stdin_open(mut self, open: bool) -> Self {
+        self.body.open_stdin = open;
+        self.body.attach_stdin = open;
+        self.body.stdin_once = open;
+        self
+    }
+
+    /// Remove the container when it exits (`--rm`).
+    pub fn auto_remove(mut self, auto_remove: bool) -> Self {
+        self.host_config().auto_remove = Some(auto_remove);
+        self
+    }
+
+    /// Bind mounts and volumes, `source:target[:options]` (`-v`).
+    pub fn bind(mut self, spec: impl Into<String>) -> Self {
+        self.host_config()
+            .binds
+            .get_or_insert_with(Vec::new)
+            .push(spec.into());
+        self
+    }
+
+    /// Network mode (`bridge`, `host`, `none`, `container:<id>`, or a network name).
+    pub fn network_mode(mut self, mode: impl Into<String>) -> Self {
+        self.host_config().network_mode = Some(mode.into());
+        self
+    }
+
+    /// Memory limit in bytes.
+    pub fn memory(mut self, bytes: i64) -> Self {
+        self.host_config().memory = bytes;
+        self
+    }
+
+    /// The generated body, for every field the builder has no method for.
+    pub fn body_mut(&mut self) -> &mut types::ContainerCreateBody {
+        &mut self.body
+    }
+
+    fn host_config(&mut self) -> &mut types::HostConfig {
+        self.body.host_config.get_or_insert_with(Default::default)
+    }
+
+    /// Create the container and inspect it.
+    pub async fn send(self) -> Result<Container> {
+        let mut call = self.docker.raw().container_create().body(self.body);
+        if let Some(name) = &self.name {
+            call = call.name(name.clone());
+        }
+        let created = self.docker.call(call.send()).await?;
+        Container::inspect(&self.docker, created.id.as_deref().unwrap_or_default()).await
+    }
+}
+
+/// A container: its inspect data and the operations on it.
+#[derive(Clone, Debug)]
+pub struct Container {
+    docker: Docker,
+    id: String,
+    attrs: Option<types::ContainerInspectResponse>,
+}
+
+impl Container {
+    pub(crate) async fn inspect(docker: &Docker, id_or_name: &str) -> Result<Container> {
+        let attrs = docker
+            .call(docker.raw().container_inspect().id(id_or_name).send())
+            .await?;
+        Ok(Container {
+            docker: docker.clone(),
+            id: attrs.id.clone().unwrap_or_else(|| id_or_name.to_string()),
+            attrs: Some(attrs),
+        })
+    }
+
+    /// Full id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The first 12 characters of the id.
+    pub fn short_id(&self) -> &str {
+        short(&self.id)
+    }
+
+    /// The name, without its leading `/`.
+    pub fn name(&self) -> &str {
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.name.as_deref())
+            .map(|n| n.trim_start_matches('/'))
+            .unwrap_or_default()
+    }
+
+    /// State: `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`.
+    pub fn status(&self) -> &str {
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.state.as_ref())
+            .and_then(|s| s.status.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// Labels.
+    pub fn labels(&self) -> HashMap<String, String> {
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.config.as_ref())
+            .and_then(|c| c.labels.clone())
+            .unwrap_or_default()
+    }
+
+    /// The image reference the container was created from.
+    pub fn image(&self) -> &str {
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.config.as_ref())
+            .and_then(|c| c.image.as_deref())
+            .unwrap_or_default()
+    }
+
+    /// Whether the container has a TTY (its output is then one unframed stream).
+    pub fn tty(&self) -> bool {
+        self.attrs
+            .as_ref()
+            .and_then(|a| a.config.as_ref())
+            .is_some_and(|c| c.tty)
+    }
+
+    /// Everything `docker inspect` shows, as of the last [`reload`](Self::reload).
+    pub fn attrs(&self) -> Option<&types::ContainerInspectResponse> {
+        self.attrs.as_ref()
+    }
+
+    /// Inspect again.
+    pub async fn reload(&mut self) -> Result<()> {
+        *self = Container::inspect(&self.docker, &self.id).await?;
+        Ok(())
+    }
+
+    /// `docker start`.
+    pub async fn start(&self) -> Result<()> {
+        self.docker
+            .call(self.docker.raw().container_start().id(&self.id).send())
+            .await
+    }
+
+    /// `docker stop`, waiting `timeout_secs` before killing (the daemon's default if `None`).
+    pub async fn stop(&self, timeout_secs: Option<i64>) -> Result<()> {
+        let mut call = self.docker.raw().container_stop().id(&self.id);
+        if let Some(t) = timeout_secs {
+            call = call.t(t);
+        }
+        self.docker.call(call.send()).await
+    }
+
+    /// `docker kill`, with `SIGKILL` unless another signal is given.
+    pub async fn kill(&self, signal: Option<&str>) -> Result<()> {
+        let mut call = self.docker.raw().container_kill().id(&self.id);
+        if let Some(s) = signal {
+            call = call.signal(s);
+        }
+        self.docker.call(call.send()).await
+    }
+
+    /// Block until the container stops; its exit code.
+    pub async fn wait(&self) -> Result<i64> {
+        let r = self
+            .docker
+            .call(self.docker.raw().container_wait().id(&self.id).send())
+            .await?;
+        if let Some(message) = r.error.and_then(|e| e.message).filter(|m| !m.is_empty()) {
+            return Err(Error::Api {
+                status: 200,
+                message,
+            });
+        }
+        Ok(r.status_code.unwrap_or_default())
+    }
+
+    /// `docker rm`: `force` kills a running container, `volumes` removes its anonymous volumes.
+    pub async fn remove(&self, force: bool, volumes: bool) -> Result<()> {
+        self.docker
+            .call(
+                self.docker
+                    .raw()
+                    .container_delete()
+                    .id(&self.id)
+                    .force(force)
+                    .v(volumes)
+                    .send(),
+            )
+            .await
+    }
+
+    /// `docker logs`: a builder; `.stream()` for a `Stream`, `.send()` to collect.
+    pub fn logs(&self) -> Logs {
+        Logs {
+            container: self.clone(),
+            query: vec![],
+            stdout: true,
+            stderr: true,
+        }
+    }
+}
+
+/// Builder of `GET /containers/{id}/logs`.
+#[derive(Debug)]
+pub struct Logs {
+    container: Container,
+    query: Vec<(&'static str, String)>,
+    stdout: bool,
+    stderr: bool,
+}
+
+impl Logs {
+    /// Keep the stream open and follow new output (`-f`).
+    pub fn follow(mut self, follow: bool) -> Self {
+        self.query.push(("follow", follow.to_string()));
+        self
+    }
+
+    /// Include stdout (default true).
+    pub fn stdout(mut self, yes: bool) -> Self {
+        self.stdout = yes;
+        self
+    }
+
+    /// Include stderr (default true).
+    pub fn stderr(mut self, yes: bool) -> Self {
+        self.stderr = yes;
+        self
+    }
+
+    /// Only output since this UNIX time (seconds, fractions allowed as `"123.456"`).
+    pub fn since(mut self, since: impl ToString) -> Self {
+        self.query.push(("since", since.to_string()));
+        self
+    }
+
+    /// Only output before this UNIX time.
+    pub fn until(mut self, until: impl ToString) -> Self {
+        self.query.push(("until", until.to_string()));
+        self
+    }
+
+    /// Only the last `n` lines.
+    pub fn tail(mut self, n: u64) -> Self {
+        self.query.push(("tail", n.to_string()));
+        self
+    }
+
+    /// Prefix each line with its RFC 3339 timestamp.
+    pub fn timestamps(mut self, yes: bool) -> Self {
+        self.query.push(("timestamps", yes.to_string()));
+        self
+    }
+
+    /// The output as a `Stream` of chunks. Nothing is sent until it is first polled.
+    pub fn stream(self) -> LogStream {
+        let Logs {
+            container,
+            mut query,
+            stdout,
+            stderr,
+        } = self;
+        query.push(("stdout", stdout.to_string()));
+        query.push(("stderr", stderr.to_string()));
+        LogStream::connecting(Box::pin(async move {
+            let path = format!("/containers/{}/logs", segment(&container.id)?);
+            let docker = &container.docker;
+            let response = docker
+                .request(reqwest::Method::GET, &path, &query, |r| r)
+                .await?;
+            let multiplexed = match content_type(&response) {
+                Some(t) if t.starts_with("application/vnd.docker.multiplexed-stream") => true,
+                Some(t) if t.starts_with("application/vnd.docker.raw-stream") => false,
+                // API 1.41 sends no stream type: the container's TTY flag decides.
+                _ => match &container.attrs {
+                    Some(_) => !container.tty(),
+                    None => !Container::inspect(docker, &container.id).await?.tty(),
+                },
+            };
+            Ok((docker.body_stream(response), multiplexed))
+        }))
+    }
+
+    /// Collect the output (with `follow`, until the container stops).
+    pub async fn send(self) -> Result<Vec<crate::stream::LogChunk>> {
+        self.stream().collect_chunks().await
+    }
+}
+
+pub(crate) fn content_type(response: &reqwest::Response) -> Option<&str> {
+    response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}

@@ -1,0 +1,85 @@
+//! `docker events`: the daemon's event stream, typed.
+
+use futures_util::TryStreamExt;
+
+use crate::docker::Docker;
+use crate::filters::Filters;
+use crate::raw::types;
+use crate::stream::JsonStream;
+
+/// Builder of `GET /events`.
+#[derive(Debug)]
+pub struct Events {
+    docker: Docker,
+    since: Option<String>,
+    until: Option<String>,
+    filters: Filters,
+}
+
+impl Events {
+    pub(crate) fn new(docker: Docker) -> Events {
+        Events {
+            docker,
+            since: None,
+            until: None,
+            filters: Filters::default(),
+        }
+    }
+
+    /// Events from this time on (UNIX seconds, or a duration the daemon understands such as `10m`).
+    pub fn since(mut self, since: impl ToString) -> Self {
+        self.since = Some(since.to_string());
+        self
+    }
+
+    /// Stop at this time; without it the stream stays open.
+    pub fn until(mut self, until: impl ToString) -> Self {
+        self.until = Some(until.to_string());
+        self
+    }
+
+    /// Only events of this object type: `container`, `image`, `volume`, `network`, `daemon`, ...
+    pub fn object_type(mut self, kind: impl Into<String>) -> Self {
+        self.filters.add("type", kind);
+        self
+    }
+
+    /// Only this action: `create`, `start`, `die`, `destroy`, `pull`, ...
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.filters.add("event", action);
+        self
+    }
+
+    /// Only events of this container (id or name).
+    pub fn container(mut self, id: impl Into<String>) -> Self {
+        self.filters.add("container", id);
+        self
+    }
+
+    /// Only events of objects with this label (`key` or `key=value`).
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.filters.add("label", label);
+        self
+    }
+
+    /// Any other filter the daemon knows (`image`, `network`, `volume`, `scope`, ...).
+    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.add(key, value);
+        self
+    }
+
+    /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it
+    /// closes the connection.
+    pub fn stream(self) -> JsonStream<types::EventMessage> {
+        let Events { docker, since, until, filters } = self;
+        let mut query = Vec::new();
+        query.extend(since.map(|s| ("since", s)));
+        query.extend(until.map(|u| ("until", u)));
+        query.extend(filters.to_query().map(|f| ("filters", f)));
+        let body = async move {
+            let response = docker.request(reqwest::Method::GET, "/events", &query, |r| r).await?;
+            Ok::<_, crate::Error>(docker.body_stream(response))
+        };
+        JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))
+    }
+}

@@ -1,0 +1,449 @@
+//! The multiplexed stream of logs, attach and exec without a TTY.
+//!
+//! Each frame is an 8-byte header `[stream, 0, 0, 0, len as u32 big-endian]` followed by
+//! `len` bytes of payload (Engine API documentation, "Attach to a container", section
+//! "Stream format"). `stream` is 0 stdin, 1 stdout, 2 stderr, 3 a daemon error.
+//! With a TTY there is no framing: the bytes pass through as [`LogChunk::Console`].
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+
+use crate::error::{Error, Result};
+
+/// One piece of a container's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogChunk {
+    /// Echoed standard input (attach with `stdin`).
+    StdIn(Bytes),
+    /// Standard output.
+    StdOut(Bytes),
+    /// Standard error.
+    StdErr(Bytes),
+    /// Output of a container or exec with a TTY: one stream, not framed.
+    Console(Bytes),
+}
+
+impl LogChunk {
+    /// The bytes, whichever stream they came from.
+    pub fn bytes(&self) -> &Bytes {
+        match self {
+            LogChunk::StdIn(b)
+            | LogChunk::StdOut(b)
+            | LogChunk::StdErr(b)
+            | LogChunk::Console(b) => b,
+        }
+    }
+
+    /// The bytes, owned.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            LogChunk::StdIn(b)
+            | LogChunk::StdOut(b)
+            | LogChunk::StdErr(b)
+            | LogChunk::Console(b) => b,
+        }
+    }
+}
+
+impl AsRef<[u8]> for LogChunk {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes()
+    }
+}
+
+/// The bytes as text, with invalid UTF-8 replaced.
+impl fmt::Display for LogChunk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.bytes()))
+    }
+}
+
+/// Frames larger than this are taken for a corrupt stream. The daemon copies output in
+/// 32 KiB buffers, so real frames are far smaller.
+pub const MAX_FRAME: usize = 64 << 20;
+
+#[derive(Debug)]
+enum State {
+    Header { buf: [u8; 8], have: usize },
+    Payload { stream: u8, remaining: usize },
+    DaemonError { remaining: usize, message: BytesMut },
+    Failed,
+}
+
+/// Pure decoder of the multiplexed format: [`push`](Demuxer::push) bytes in,
+/// [`next_chunk`](Demuxer::next_chunk) chunks out. A payload split across reads comes out
+/// as several chunks of the same stream, so no frame is ever buffered whole.
+#[derive(Debug)]
+pub struct Demuxer {
+    state: State,
+    input: Bytes,
+}
+
+impl Default for Demuxer {
+    fn default() -> Self {
+        Demuxer {
+            state: State::Header {
+                buf: [0; 8],
+                have: 0,
+            },
+            input: Bytes::new(),
+        }
+    }
+}
+
+impl Demuxer {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Demuxer {
+        Demuxer::default()
+    }
+
+    /// Add bytes read from the connection.
+    pub fn push(&mut self, data: Bytes) {
+        if self.input.is_empty() {
+            self.input = data;
+        } else {
+            let mut joined = BytesMut::with_capacity(self.input.len() + data.len());
+            joined.extend_from_slice(&self.input);
+            joined.extend_from_slice(&data);
+            self.input = joined.freeze();
+        }
+    }
+
+    /// The next chunk, `Ok(None)` when more input is needed.
+    pub fn next_chunk(&mut self) -> Result<Option<LogChunk>> {
+        loop {
+            match &mut self.state {
+                State::Failed => return Err(Error::Stream("the stream already failed".into())),
+                State::Header { buf, have } => {
+                    let n = (8 - *have).min(self.input.len());
+                    buf[*have..*have + n].copy_from_slice(&self.input[..n]);
+                    *have += n;
+                    let _ = self.input.split_to(n);
+                    if *have < 8 {
+                        return Ok(None);
+                    }
+                    let header = *buf;
+                    let len =
+                        u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+                    if header[0] > 3 || header[1..4] != [0, 0, 0] {
+                        return Err(self.fail(format!(
+                            "not a multiplexed stream: frame header {header:02x?}"
+                        )));
+                    }
+                    if len > MAX_FRAME {
+                        return Err(self.fail(format!("frame of {len} bytes exceeds the {MAX_FRAME}-byte limit: corrupt stream")));
+                    }
+                    self.state = match (header[0], len) {
+                        (_, 0) => State::Header {
+                            buf: [0; 8],
+                            have: 0,
+                        },
+                        (3, _) => State::DaemonError {
+                            remaining: len,
+                            message: BytesMut::with_capacity(len.min(4096)),
+                        },
+                        (stream, _) => State::Payload {
+                            stream,
+                            remaining: len,
+                        },
+                    };
+                }
+                State::Payload { stream, remaining } => {
+                    if self.input.is_empty() {
+                        return Ok(None);
+                    }
+                    let n = (*remaining).min(self.input.len());
+                    let piece = self.input.split_to(n);
+                    let stream = *stream;
+                    *remaining -= n;
+                    if *remaining == 0 {
+                        self.state = State::Header {
+                            buf: [0; 8],
+                            have: 0,
+                        };
+                    }
+                    return Ok(Some(match stream {
+                        0 => LogChunk::StdIn(piece),
+                        1 => LogChunk::StdOut(piece),
+                        _ => LogChunk::StdErr(piece),
+                    }));
+                }
+                State::DaemonError { remaining, message } => {
+                    let n = (*remaining).min(self.input.len());
+                    message.extend_from_slice(&self.input.split_to(n));
+                    *remaining -= n;
+                    if *remaining > 0 {
+                        return Ok(None);
+                    }
+                    let text = String::from_utf8_lossy(message).trim_end().to_string();
+                    return Err(self.fail(format!("the daemon reported: {text}")));
+                }
+            }
+        }
+    }
+
+    /// The connection ended: an error if it ended inside a frame.
+    pub fn finish(&mut self) -> Result<()> {
+        match &self.state {
+            State::Header { have: 0, .. } if self.input.is_empty() => Ok(()),
+            State::Failed => Ok(()),
+            State::Header { have, .. } => Err(self.fail(format!(
+                "the stream ended inside a frame header ({have} of 8 bytes)"
+            ))),
+            State::Payload { remaining, .. } | State::DaemonError { remaining, .. } => {
+                let r = *remaining;
+                Err(self.fail(format!(
+                    "the stream ended inside a frame ({r} bytes missing)"
+                )))
+            }
+        }
+    }
+
+    fn fail(&mut self, message: String) -> Error {
+        self.state = State::Failed;
+        Error::Stream(message)
+    }
+}
+
+/// Frame a chunk the way the daemon does; for tests and tools that produce streams.
+pub fn encode_frame(stream: u8, payload: &[u8], out: &mut Vec<u8>) {
+    out.push(stream);
+    out.extend_from_slice(&[0, 0, 0]);
+    out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+    out.extend_from_slice(payload);
+}
+
+pub(crate) type ByteSource = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, Error>> + Send>>;
+/// A request on its way: the body, and whether it is multiplexed (decided from the
+/// response's `Content-Type`, or the container's or exec's TTY flag where the daemon sends
+/// no such type).
+pub(crate) type Connecting = Pin<Box<dyn Future<Output = Result<(ByteSource, bool)>> + Send>>;
+
+enum Source {
+    Connecting(Connecting),
+    Reading(ByteSource),
+}
+
+/// Output of logs, attach or exec: a `Stream` of [`LogChunk`]s that ends with an error if
+/// the connection breaks inside a frame. Dropping it closes the connection.
+pub struct LogStream {
+    source: Source,
+    demux: Option<Demuxer>,
+    done: bool,
+}
+
+impl LogStream {
+    /// A stream whose request is sent when it is first polled.
+    pub(crate) fn connecting(fut: Connecting) -> LogStream {
+        LogStream {
+            source: Source::Connecting(fut),
+            demux: None,
+            done: false,
+        }
+    }
+
+    /// Read to the end, separating stdout and stderr (console output counts as stdout).
+    pub async fn collect_output(mut self) -> Result<(Vec<u8>, Vec<u8>)> {
+        use futures_util::StreamExt;
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        while let Some(chunk) = self.next().await {
+            match chunk? {
+                LogChunk::StdErr(b) => err.extend_from_slice(&b),
+                other => out.extend_from_slice(other.bytes()),
+            }
+        }
+        Ok((out, err))
+    }
+
+    /// Read to the end, keeping every chunk in order.
+    pub async fn collect_chunks(mut self) -> Result<Vec<LogChunk>> {
+        use futures_util::StreamExt;
+        let mut chunks = Vec::new();
+        while let Some(chunk) = self.next().await {
+            chunks.push(chunk?);
+        }
+        Ok(chunks)
+    }
+}
+
+impl Stream for LogStream {
+    type Item = Result<LogChunk>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.done {
+                return Poll::Ready(None);
+            }
+            if let Some(d) = &mut this.demux {
+                match d.next_chunk() {
+                    Ok(Some(chunk)) => return Poll::Ready(Some(Ok(chunk))),
+                    Ok(None) => {}
+                    Err(e) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                }
+            }
+            let source = match &mut this.source {
+                Source::Connecting(fut) => match fut.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Ok((source, multiplexed))) => {
+                        this.demux = multiplexed.then(Demuxer::new);
+                        this.source = Source::Reading(source);
+                        continue;
+                    }
+                    Poll::Ready(Err(e)) => {
+                        this.done = true;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                },
+                Source::Reading(source) => source,
+            };
+            match source.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(bytes))) => match &mut this.demux {
+                    Some(d) => d.push(bytes),
+                    None if bytes.is_empty() => {}
+                    None => return Poll::Ready(Some(Ok(LogChunk::Console(bytes)))),
+                },
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    if let Some(d) = &mut this.demux
+                        && let Err(e) = d.finish()
+                    {
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames() -> Vec<u8> {
+        let mut v = Vec::new();
+        encode_frame(1, b"hello\n", &mut v);
+        encode_frame(2, b"", &mut v);
+        encode_frame(2, b"oops", &mut v);
+        encode_frame(0, b"in", &mut v);
+        encode_frame(1, &[0, 255, 10], &mut v);
+        v
+    }
+
+    /// Decode `input` fed in pieces cut at `cuts`, merging adjacent chunks of one stream.
+    fn decode(input: &[u8], cuts: &[usize]) -> Result<Vec<(u8, Vec<u8>)>> {
+        let mut d = Demuxer::new();
+        let mut out: Vec<(u8, Vec<u8>)> = Vec::new();
+        let mut start = 0;
+        for &end in cuts.iter().chain(std::iter::once(&input.len())) {
+            d.push(Bytes::copy_from_slice(&input[start..end]));
+            start = end;
+            while let Some(c) = d.next_chunk()? {
+                let k = match c {
+                    LogChunk::StdIn(_) => 0,
+                    LogChunk::StdOut(_) => 1,
+                    LogChunk::StdErr(_) => 2,
+                    LogChunk::Console(_) => 9,
+                };
+                match out.last_mut() {
+                    Some((lk, buf)) if *lk == k => buf.extend_from_slice(c.bytes()),
+                    _ => out.push((k, c.bytes().to_vec())),
+                }
+            }
+        }
+        d.finish()?;
+        Ok(out)
+    }
+
+    fn expected() -> Vec<(u8, Vec<u8>)> {
+        vec![
+            (1, b"hello\n".to_vec()),
+            (2, b"oops".to_vec()),
+            (0, b"in".to_vec()),
+            (1, vec![0, 255, 10]),
+        ]
+    }
+
+    #[test]
+    fn many_frames_in_one_read() {
+        assert_eq!(decode(&frames(), &[]).unwrap(), expected());
+    }
+
+    #[test]
+    fn every_single_split_point() {
+        let input = frames();
+        for cut in 0..=input.len() {
+            assert_eq!(decode(&input, &[cut]).unwrap(), expected(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn every_pair_of_split_points_and_byte_by_byte() {
+        let input = frames();
+        for a in 0..=input.len() {
+            for b in a..=input.len() {
+                assert_eq!(decode(&input, &[a, b]).unwrap(), expected(), "cuts {a} {b}");
+            }
+        }
+        let all: Vec<usize> = (1..input.len()).collect();
+        assert_eq!(decode(&input, &all).unwrap(), expected());
+    }
+
+    #[test]
+    fn eof_inside_a_header_or_payload_is_an_error() {
+        let input = frames();
+        for end in 1..input.len() {
+            let boundary = [0usize, 14, 22, 34, 44, 55].contains(&end);
+            let r = decode(&input[..end], &[]);
+            assert_eq!(r.is_ok(), boundary, "truncated at {end}: {r:?}");
+            if let Err(e) = r {
+                assert!(matches!(e, Error::Stream(_)));
+            }
+        }
+    }
+
+    #[test]
+    fn absurd_length_and_bad_header_are_errors_not_allocations() {
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
+        assert!(matches!(d.next_chunk(), Err(Error::Stream(m)) if m.contains("exceeds")));
+        assert!(d.next_chunk().is_err(), "a failed decoder stays failed");
+        let mut d = Demuxer::new();
+        d.push(Bytes::from_static(b"hello world\n"));
+        assert!(matches!(d.next_chunk(), Err(Error::Stream(m)) if m.contains("not a multiplexed")));
+    }
+
+    #[test]
+    fn daemon_error_frame_ends_the_stream_with_its_message() {
+        let mut v = Vec::new();
+        encode_frame(1, b"ok", &mut v);
+        encode_frame(3, b"exec failed: boom\n", &mut v);
+        let err = decode(&v, &[13]).unwrap_err();
+        assert!(err.to_string().contains("exec failed: boom"), "{err}");
+    }
+
+    #[test]
+    fn whole_payloads_are_slices_of_the_input_not_copies() {
+        let mut v = Vec::new();
+        encode_frame(1, b"abcdef", &mut v);
+        let input = Bytes::from(v);
+        let mut d = Demuxer::new();
+        d.push(input.clone());
+        let c = d.next_chunk().unwrap().unwrap();
+        assert_eq!(c.bytes().as_ptr(), input[8..].as_ptr());
+    }
+}
