@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Private Docker engines for the docker-engine test suite (root, Debian bookworm).
+#
+#   scripts/test-engines.sh up              install, start, verify; writes $DOCKER_ENGINE_TEST_DIR/env
+#   scripts/test-engines.sh down            sweep, stop engines and registry, remove bridges and rules
+#   scripts/test-engines.sh sweep           remove every object labelled io.docker-engine.test
+#   scripts/test-engines.sh restart ENGINE  restart one dockerd (v141 or v151), same flags
+#   scripts/test-engines.sh status          which engines and the registry answer
+#   scripts/test-engines.sh clean           down, then delete the state dir (keeps the .deb cache)
+#
+# Engines: v141 = bookworm's dockerd 20.10.24 (API 1.41); v151 = sid's dockerd 28.5.2 (API 1.51),
+# unpacked from its .deb, never installed. Each has its own unix socket, TLS tcp listener on
+# 127.0.0.1, containerd, data and exec roots, and pre-made bridge; a loopback registry with
+# htpasswd auth serves both. Nothing here uses /var/run/docker.sock, docker0, or a daemon this
+# script did not start. State: ${DOCKER_ENGINE_TEST_DIR:-/tmp/docker-engine-test}.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+
+SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=engines/common.sh
+. "$SCRIPTS/engines/common.sh"
+# shellcheck source=engines/setup.sh
+. "$SCRIPTS/engines/setup.sh"
+# shellcheck source=engines/engine.sh
+. "$SCRIPTS/engines/engine.sh"
+# shellcheck source=engines/fixture.sh
+. "$SCRIPTS/engines/fixture.sh"
+
+# Any command failing outside an explicit check still says what failed, and where.
+set -E
+trap 'rc=$?; printf "test-engines: FAILED: \"%s\" exited %s (%s:%s)\n" "$BASH_COMMAND" "$rc" "${BASH_SOURCE[0]##*/}" "$LINENO" >&2' ERR
+
+T0=$(date +%s.%N)
+elapsed() { awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
+preflight() {
+  [ "$(id -u)" = 0 ] || die "must run as root"
+  case $STATE in /*) ;; *) die "DOCKER_ENGINE_TEST_DIR must be an absolute path" ;; esac
+  # Unix socket paths must stay under the 108-byte limit; the longest is containerd's ttrpc one.
+  [ ${#STATE} -le 60 ] || die "DOCKER_ENGINE_TEST_DIR '$STATE' is too long for unix socket paths (max 60 chars)"
+  mkdir -p "$STATE"
+  exec 9>"$STATE/.lock"
+  flock -w 300 9 || die "another test-engines.sh holds $STATE/.lock"
+}
+
+write_env() {
+  local e tmp=$ENV_FILE.tmp
+  {
+    echo "# written by scripts/test-engines.sh up; source it"
+    echo "export DOCKER_ENGINE_TEST_DIR=$STATE"
+    echo "export DOCKER_ENGINE_TEST_ENGINES=\"${ENGINES[*]}\""
+    for e in "${ENGINES[@]}"; do
+      engine_vars "$e"
+      local up=${E^^}
+      echo "export DOCKER_ENGINE_TEST_${up}_HOST=$E_HOST"
+      echo "export DOCKER_ENGINE_TEST_${up}_TLS_HOST=tcp://127.0.0.1:$(cat "$E_PORTFILE")"
+      echo "export DOCKER_ENGINE_TEST_${up}_API_VERSION=$E_API"
+      echo "export DOCKER_ENGINE_TEST_${up}_BRIDGE=$E_BRIDGE"
+    done
+    echo "export DOCKER_ENGINE_TEST_TLS_CERTS=$TLS/client"
+    echo "export DOCKER_ENGINE_TEST_TLS_ROGUE=$TLS/rogue"
+    echo "export DOCKER_ENGINE_TEST_IMAGE=$IMAGE"
+    echo "export DOCKER_ENGINE_TEST_REGISTRY=127.0.0.1:$REG_PORT"
+    echo "export DOCKER_ENGINE_TEST_REGISTRY_USER=$REG_USER"
+    echo "export DOCKER_ENGINE_TEST_REGISTRY_PASSWORD=$REG_PASS"
+    echo "export DOCKER_ENGINE_TEST_LABEL=$LABEL"
+    echo "export DOCKER_ENGINE_TEST_DOCKER_CLI=$DOCKER"
+  } >"$tmp"
+  mv "$tmp" "$ENV_FILE"
+}
+
+cmd_up() {
+  local e id
+  preflight
+  install_packages
+  fetch_sid_docker
+  ensure_tls
+  for e in "${ENGINES[@]}"; do ensure_engine "$e"; done
+  for e in "${ENGINES[@]}"; do check_tls "$e"; done
+  log "engines answer (unix and TLS) [$(elapsed)s]"
+  id=$(fixture_id)
+  ensure_fixture_tar "$id"
+  for e in "${ENGINES[@]}"; do
+    ensure_fixture_image "$e" "$id"
+    check_fixture "$e"
+  done
+  log "fixture image runs on both engines [$(elapsed)s]"
+  ensure_registry
+  for e in "${ENGINES[@]}"; do check_registry "$e"; done
+  log "registry 127.0.0.1:$REG_PORT: login, push, pull from both engines [$(elapsed)s]"
+  write_env
+  log "up in $(elapsed)s"
+  echo "$ENV_FILE"
+}
+
+cmd_down() {
+  local e id
+  preflight
+  for e in "${ENGINES[@]}"; do
+    engine_vars "$e"
+    if dockerd_pid "$e" >/dev/null && ping_unix "$E_SOCK" >/dev/null; then
+      sweep_engine "$e" || true
+      # --live-restore keeps containers running past dockerd: stop them while it still answers.
+      for id in $(dk "$e" ps -q || true); do dk "$e" kill "$id" >/dev/null 2>&1 || true; done
+      dk "$e" network prune -f >/dev/null 2>&1 || true
+    fi
+    stop_dockerd "$e"
+    stop_containerd "$e"
+    unmount_leftovers "$e"
+    delete_bridge "$e"
+    remove_forward_rules "$e"
+    rm -f "$E_SOCK"
+  done
+  stop_registry
+  restore_ip_forward
+  rm -f "$ENV_FILE"
+  log "down in $(elapsed)s"
+}
+
+cmd_sweep() {
+  local e
+  preflight
+  for e in "${ENGINES[@]}"; do sweep_engine "$e"; done
+  log "swept in $(elapsed)s"
+}
+
+cmd_restart() {
+  local e=${1:?usage: test-engines.sh restart ENGINE (${ENGINES[*]})}
+  preflight
+  engine_vars "$e"
+  restart_engine "$e"
+}
+
+cmd_status() {
+  local e pid api port tls rc=0
+  for e in "${ENGINES[@]}"; do
+    engine_vars "$e"
+    if pid=$(dockerd_pid "$e") && api=$(ping_unix "$E_SOCK"); then
+      port=$(cat "$E_PORTFILE" 2>/dev/null || echo '?')
+      tls=$(ping_tls "$port" "$TLS/client" 2>/dev/null | head -n 1)
+      printf '%-8s up    pid %-7s API %-5s %s  tls tcp://127.0.0.1:%s %s\n' \
+        "$e" "$pid" "$api" "$E_HOST" "$port" "$([ "$tls" = OK ] && echo ok || echo "FAILED ($tls)")"
+      [ "$tls" = OK ] || rc=1
+    else
+      printf '%-8s down\n' "$e"
+      rc=1
+    fi
+  done
+  if pid=$(registry_pid) && port=$(cat "$REG/port" 2>/dev/null) && registry_answers "$port"; then
+    printf '%-8s up    pid %-7s 127.0.0.1:%s\n' registry "$pid" "$port"
+  else
+    printf '%-8s down\n' registry
+    rc=1
+  fi
+  [ ! -r "$ENV_FILE" ] || printf 'env: %s\n' "$ENV_FILE"
+  return $rc
+}
+
+cmd_clean() {
+  local f
+  cmd_down
+  for f in "$STATE"/* "$STATE"/.lock; do
+    [ "$f" = "$CACHE" ] || rm -rf "$f"
+  done
+  log "removed $STATE (kept $CACHE)"
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  sweep) cmd_sweep ;;
+  restart) shift; cmd_restart "$@" ;;
+  status) cmd_status || exit $? ;;
+  clean) cmd_clean ;;
+  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: starts the project's two test engines (API 1.41 and 1.51), runs the
+# unit tests, the integration tests once per engine, and the regeneration proof, then stops
+# the engines and sweeps what the tests left (KEEP_ENGINES=1 leaves them running).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+state=${DOCKER_ENGINE_TEST_DIR:-/tmp/docker-engine-test}
+
+scripts/test-engines.sh up
+if [ -z "${KEEP_ENGINES:-}" ]; then
+  trap 'scripts/test-engines.sh down' EXIT
+else
+  trap 'scripts/test-engines.sh sweep' EXIT
+fi
+# shellcheck disable=SC1091
+source "$state/env"
+
+echo "== unit tests (codegen rules, decoders, parsers)"
+cargo test --workspace --lib
+
+for engine in $DOCKER_ENGINE_TEST_ENGINES; do
+  echo "== integration tests on engine $engine"
+  DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --tests --examples -- --test-threads "${TEST_THREADS:-4}"
+done
+
+echo "== doc tests (compiled, not run)"
+cargo test --doc
+
+echo "== regeneration from older specs"
+scripts/regen-check.sh
