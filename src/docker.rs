@@ -163,7 +163,6 @@ impl Docker {
                 .map(move |r| r.map_err(|e| Error::transport(&address, e))),
         )
     }
-
 }
 
 /// Percent-encode an id or name as one path segment. Empty, `.` and `..` are refused:

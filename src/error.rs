@@ -221,7 +221,10 @@ fn tls_message(e: &reqwest::Error) -> Option<String> {
             return Some(t.to_string());
         }
         // `io::Error::source` skips the error it wraps; step into it instead.
-        next = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+        next = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
             Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
             None => err.source(),
         };

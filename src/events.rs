@@ -71,13 +71,20 @@ impl Events {
     /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it
     /// closes the connection.
     pub fn stream(self) -> JsonStream<types::EventMessage> {
-        let Events { docker, since, until, filters } = self;
+        let Events {
+            docker,
+            since,
+            until,
+            filters,
+        } = self;
         let mut query = Vec::new();
         query.extend(since.map(|s| ("since", s)));
         query.extend(until.map(|u| ("until", u)));
         query.extend(filters.to_query().map(|f| ("filters", f)));
         let body = async move {
-            let response = docker.request(reqwest::Method::GET, "/events", &query, |r| r).await?;
+            let response = docker
+                .request(reqwest::Method::GET, "/events", &query, |r| r)
+                .await?;
             Ok::<_, crate::Error>(docker.body_stream(response))
         };
         JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))

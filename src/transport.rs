@@ -423,9 +423,11 @@ impl ClientHooks<Shared> for raw::Client {
         guard_path(info.operation_id, request.url().path())
             .map_err(|m| progenitor_client::Error::Custom(format!("{PATH_PREFIX}{m}")))?;
         let version = shared.api_version().await.map_err(|e| match e {
-            Error::Transport { source, .. } | Error::Tls { source: Some(source), .. } => {
-                progenitor_client::Error::CommunicationError(source)
-            }
+            Error::Transport { source, .. }
+            | Error::Tls {
+                source: Some(source),
+                ..
+            } => progenitor_client::Error::CommunicationError(source),
             Error::Version(m) => progenitor_client::Error::Custom(format!("{VERSION_PREFIX}{m}")),
             other => progenitor_client::Error::Custom(other.to_string()),
         })?;
@@ -464,8 +466,14 @@ impl ClientHooks<Shared> for raw::Client {
 /// a new connection. Idempotent requests are retried on any such failure; others only when
 /// writing the request failed (`EPIPE`/`ECONNRESET`: the daemon was not reading it). A
 /// request with a streaming body (a build context) cannot be replayed and is not retried.
-pub(crate) async fn execute(http: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
-    let idempotent = matches!(request.method().as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS");
+pub(crate) async fn execute(
+    http: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let idempotent = matches!(
+        request.method().as_str(),
+        "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+    );
     let replay = request.try_clone();
     match http.execute(request).await {
         Err(e) if replay.is_some() && stale_connection(&e, idempotent) => {
