@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::attach::{Attach, Stats};
 use crate::docker::{Docker, segment};
 use crate::error::{Error, Result};
+use crate::exec::{Exec, ExecRun};
 use crate::filters::Filters;
 use crate::raw::types;
 use crate::stream::LogStream;
@@ -308,6 +310,16 @@ impl CreateContainer {
         self
     }
 
+    /// Logging driver (`json-file`, `local`, `none`, ...). `json-file` stores output as
+    /// JSON text, so bytes that are not UTF-8 come back replaced; `local` keeps them.
+    pub fn log_driver(mut self, driver: impl Into<String>) -> Self {
+        self.host_config().log_config = Some(types::HostConfigLogConfig {
+            type_: Some(driver.into()),
+            config: None,
+        });
+        self
+    }
+
     /// Memory limit in bytes.
     pub fn memory(mut self, bytes: i64) -> Self {
         self.host_config().memory = bytes;
@@ -472,6 +484,55 @@ impl Container {
                     .send(),
             )
             .await
+    }
+
+    /// docker-py's `exec_run`: run `cmd` in the container, collect output and exit code.
+    pub fn exec_run<I, S>(&self, cmd: I) -> ExecRun
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ExecRun::new(
+            self.docker.clone(),
+            &self.id,
+            cmd.into_iter().map(Into::into).collect(),
+        )
+    }
+
+    /// `docker exec`: an interactive session (`.stdin(true).tty(true).start()` for `-it`).
+    pub fn exec<I, S>(&self, cmd: I) -> Exec
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Exec::new(
+            self.docker.clone(),
+            &self.id,
+            cmd.into_iter().map(Into::into).collect(),
+        )
+    }
+
+    /// `docker attach`: a session on the container's own stdio.
+    pub fn attach(&self) -> Attach {
+        Attach::new(
+            self.docker.clone(),
+            self.id.clone(),
+            self.attrs.as_ref().map(|_| self.tty()),
+        )
+    }
+
+    /// `docker stats`: streaming, or one sample with `.send()`.
+    pub fn stats(&self) -> Stats {
+        Stats::new(self.docker.clone(), self.id.clone())
+    }
+
+    /// `docker top`: the processes, as `ps` shows them.
+    pub async fn top(&self, ps_args: Option<&str>) -> Result<types::ContainerTopResponse> {
+        let mut call = self.docker.raw().container_top().id(&self.id);
+        if let Some(a) = ps_args {
+            call = call.ps_args(a);
+        }
+        self.docker.call(call.send()).await
     }
 
     /// `docker logs`: a builder; `.stream()` for a `Stream`, `.send()` to collect.

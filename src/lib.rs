@@ -23,17 +23,21 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod attach;
 pub mod containers;
 mod docker;
 mod error;
 pub mod events;
+pub mod exec;
 pub mod filters;
 mod operations;
 pub mod raw;
+pub mod session;
 pub mod stream;
 pub mod transport;
 mod version;
 
+pub use attach::{Attach, Stats};
 pub use docker::{DEFAULT_HOST, Docker, DockerBuilder};
 pub use error::{Error, Result};
 pub use raw::types;

@@ -498,10 +498,10 @@ fn stale_connection(e: &reqwest::Error, idempotent: bool) -> bool {
                 _ => {}
             }
         }
-        if let Some(h) = err.downcast_ref::<hyper::Error>() {
-            if h.is_canceled() || h.is_incomplete_message() {
-                return idempotent;
-            }
+        if let Some(h) = err.downcast_ref::<hyper::Error>()
+            && (h.is_canceled() || h.is_incomplete_message())
+        {
+            return idempotent;
         }
         next = err.source();
     }

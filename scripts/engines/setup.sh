@@ -3,7 +3,8 @@
 
 # Bookworm packages. docker.io brings containerd, runc and tini (docker-init) with it.
 PACKAGES=(docker.io containerd runc tini busybox-static docker-registry apache2-utils openssl
-  iproute2 iptables curl ca-certificates util-linux procps)
+  iproute2 iptables curl ca-certificates util-linux procps tmux)
+# tmux: tests drive the exec_it example in a real terminal.
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -238,6 +238,15 @@ pub struct LogStream {
 }
 
 impl LogStream {
+    /// Decode a body already on its way: demultiplexed when `multiplexed`.
+    pub(crate) fn reading(source: ByteSource, multiplexed: bool) -> LogStream {
+        LogStream {
+            source: Source::Reading(source),
+            demux: multiplexed.then(Demuxer::new),
+            done: false,
+        }
+    }
+
     /// A stream whose request is sent when it is first polled.
     pub(crate) fn connecting(fut: Connecting) -> LogStream {
         LogStream {

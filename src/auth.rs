@@ -1,0 +1,735 @@
+//! Registry credentials for the `X-Registry-Auth` header, found the way the docker CLI finds them.
+//!
+//! [`RegistryAuth`] is the Engine API's `AuthConfig`, and [`RegistryAuth::header_value`] encodes
+//! it for the header. [`DockerConfig`] reads the CLI's `config.json` and finds the credentials for
+//! an image or a registry: from a credential helper (`credHelpers`, `credsStore`) or from an
+//! inline `auths` entry.
+//!
+//! No password, token or `auth` value ever appears in an error, in `Debug` or in `Display`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE};
+use serde::{Deserialize, Serialize};
+use tokio::io::AsyncWriteExt;
+
+use crate::error::{Error, Result};
+
+/// The key the docker CLI files Docker Hub credentials under, and the server URL it gives
+/// credential helpers for Docker Hub.
+pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
+
+/// The host names that all mean Docker Hub.
+const HUB_HOSTS: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+/// How long a credential helper may take before it is killed.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
+/// What docker-credential-helpers print (with a failure status) when they hold nothing.
+const HELPER_NOT_FOUND: &str = "credentials not found in native keychain";
+
+/// Credentials for one registry, as the Engine API's `AuthConfig`.
+///
+/// Serialises with the Engine's field names (`username`, `password`, `identitytoken`,
+/// `registrytoken`, `serveraddress`), leaving out the fields that are `None`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct RegistryAuth {
+    /// User name, for basic authentication.
+    #[serde(
+        rename = "username",
+        alias = "Username",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username: Option<String>,
+    /// Password (or access token used as a password), for basic authentication.
+    #[serde(
+        rename = "password",
+        alias = "Password",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub password: Option<String>,
+    /// An identity (refresh) token, used instead of a password.
+    #[serde(
+        rename = "identitytoken",
+        alias = "IdentityToken",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub identity_token: Option<String>,
+    /// A bearer token sent to the registry as it is.
+    #[serde(
+        rename = "registrytoken",
+        alias = "RegistryToken",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registry_token: Option<String>,
+    /// The registry these credentials are for (`127.0.0.1:5000`, [`DOCKER_HUB_KEY`]).
+    #[serde(
+        rename = "serveraddress",
+        alias = "ServerAddress",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub server_address: Option<String>,
+}
+
+impl RegistryAuth {
+    /// User name and password.
+    pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
+        RegistryAuth {
+            username: Some(username.into()),
+            password: Some(password.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An identity token (what a credential helper returns for the user `<token>`).
+    pub fn token(identity_token: impl Into<String>) -> Self {
+        RegistryAuth {
+            identity_token: Some(identity_token.into()),
+            ..Self::default()
+        }
+    }
+
+    /// The same credentials, naming the registry they are for.
+    pub fn server(mut self, address: impl Into<String>) -> Self {
+        self.server_address = Some(address.into());
+        self
+    }
+
+    /// The `X-Registry-Auth` header value: the JSON, base64 with the URL-safe alphabet and
+    /// padding, as the docker CLI's `registry.EncodeAuthConfig` makes it.
+    pub fn header_value(&self) -> String {
+        // A struct of strings always serialises.
+        URL_SAFE.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+/// Shows `<redacted>` for a secret that is there, `None` for one that is not.
+struct Redacted<'a>(&'a Option<String>);
+
+impl fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "<redacted>"
+        } else {
+            "None"
+        })
+    }
+}
+
+/// Never shows the password or the tokens.
+impl fmt::Debug for RegistryAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistryAuth")
+            .field("username", &self.username)
+            .field("password", &Redacted(&self.password))
+            .field("identity_token", &Redacted(&self.identity_token))
+            .field("registry_token", &Redacted(&self.registry_token))
+            .field("server_address", &self.server_address)
+            .finish()
+    }
+}
+
+/// What kind of credentials, for which registry: `user "u" for ghcr.io`. Never a secret.
+impl fmt::Display for RegistryAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.identity_token, &self.registry_token, &self.username) {
+            (Some(_), _, _) => f.write_str("identity token")?,
+            (_, Some(_), _) => f.write_str("registry token")?,
+            (_, _, Some(user)) => write!(f, "user {user:?}")?,
+            _ => f.write_str("no credentials")?,
+        }
+        let server = self.server_address.as_deref().unwrap_or("any registry");
+        write!(f, " for {server}")
+    }
+}
+
+/// The registry part of an image reference, split as the docker CLI splits it: the first path
+/// component is a registry if it contains `.` or `:`, is `localhost`, or has upper-case
+/// letters. Otherwise, and for Docker Hub's own names, the answer is `docker.io`.
+pub fn registry_of(image: &str) -> String {
+    match image.trim().split_once('/') {
+        Some((first, _))
+            if first.contains(['.', ':'])
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase()) =>
+        {
+            if is_hub(first) {
+                "docker.io".to_string()
+            } else {
+                first.to_string()
+            }
+        }
+        _ => "docker.io".to_string(),
+    }
+}
+
+fn is_hub(host: &str) -> bool {
+    HUB_HOSTS.iter().any(|h| h.eq_ignore_ascii_case(host))
+}
+
+/// The lower-cased host[:port] of a registry name or URL; every name of Docker Hub, and the
+/// empty name, become `index.docker.io`.
+fn host_of(registry: &str) -> String {
+    let r = registry.trim();
+    let r = r
+        .strip_prefix("https://")
+        .or_else(|| r.strip_prefix("http://"))
+        .unwrap_or(r);
+    let host = r.split('/').next().unwrap_or_default().to_ascii_lowercase();
+    if host.is_empty() || is_hub(&host) {
+        "index.docker.io".to_string()
+    } else {
+        host
+    }
+}
+
+/// An entry of a config map: under one of `keys` exactly, else the first whose host matches.
+fn lookup<'a, V>(map: &'a BTreeMap<String, V>, keys: [&str; 2], host: &str) -> Option<&'a V> {
+    keys.iter()
+        .find_map(|k| map.get(*k))
+        .or_else(|| map.iter().find(|(k, _)| host_of(k) == host).map(|(_, v)| v))
+}
+
+/// The parts of `config.json` that concern credentials; everything else is ignored.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+struct ConfigFile {
+    #[serde(deserialize_with = "null_as_default")]
+    auths: BTreeMap<String, AuthEntry>,
+    #[serde(rename = "credsStore")]
+    creds_store: Option<String>,
+    #[serde(rename = "credHelpers", deserialize_with = "null_as_default")]
+    cred_helpers: BTreeMap<String, String>,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One entry of `auths`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default)]
+struct AuthEntry {
+    auth: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    identitytoken: Option<String>,
+    registrytoken: Option<String>,
+}
+
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.clone().filter(|s| !s.is_empty())
+}
+
+impl AuthEntry {
+    /// The credentials of this entry, filed under `key`; `None` for an empty entry (what the
+    /// CLI writes when a credential store holds the secret).
+    fn to_auth(&self, key: &str) -> Result<Option<RegistryAuth>> {
+        let (mut username, mut password) = (non_empty(&self.username), non_empty(&self.password));
+        if let Some(auth) = self
+            .auth
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            let bad = || {
+                Error::Credentials(format!(
+                    "the `auth` value for {key} in the Docker config is not base64 of user:password"
+                ))
+            };
+            let raw = STANDARD
+                .decode(auth)
+                .or_else(|_| STANDARD_NO_PAD.decode(auth));
+            let text = String::from_utf8(raw.map_err(|_| bad())?).map_err(|_| bad())?;
+            let (user, pass) = text.split_once(':').ok_or_else(bad)?;
+            (username, password) = (Some(user.to_string()), Some(pass.to_string()));
+        }
+        let auth = RegistryAuth {
+            username,
+            password,
+            identity_token: non_empty(&self.identitytoken),
+            registry_token: non_empty(&self.registrytoken),
+            server_address: Some(key.to_string()),
+        };
+        let empty = auth.username.is_none()
+            && auth.password.is_none()
+            && auth.identity_token.is_none()
+            && auth.registry_token.is_none();
+        Ok((!empty).then_some(auth))
+    }
+}
+
+/// What a credential helper prints for `get`.
+#[derive(Deserialize)]
+struct HelperCredentials {
+    #[serde(rename = "Username", default)]
+    username: Option<String>,
+    #[serde(rename = "Secret", default)]
+    secret: Option<String>,
+}
+
+/// The docker CLI's config file (`~/.docker/config.json`), for the credentials it names.
+#[derive(Clone, Default)]
+pub struct DockerConfig {
+    file: ConfigFile,
+    path: Option<PathBuf>,
+    /// Where to find `docker-credential-*` instead of `PATH` (tests).
+    helper_dir: Option<PathBuf>,
+    /// How long a helper may take; [`HELPER_TIMEOUT`] when `None`.
+    helper_timeout: Option<Duration>,
+}
+
+/// Shows the registries configured, never their credentials.
+impl fmt::Debug for DockerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DockerConfig")
+            .field("path", &self.path)
+            .field("auths", &self.file.auths.keys().collect::<Vec<_>>())
+            .field("creds_store", &self.file.creds_store)
+            .field("cred_helpers", &self.file.cred_helpers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DockerConfig {
+    /// `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`. A missing file is an
+    /// empty config, not an error; an unreadable or malformed one is [`Error::Credentials`]
+    /// naming the path.
+    pub fn load() -> Result<DockerConfig> {
+        let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+        let dir = match (var("DOCKER_CONFIG"), var("HOME")) {
+            (Some(dir), _) => PathBuf::from(dir),
+            (None, Some(home)) => Path::new(&home).join(".docker"),
+            (None, None) => return Ok(DockerConfig::default()),
+        };
+        DockerConfig::from_path(dir.join("config.json"))
+    }
+
+    /// The config file at `path`; a missing file is an empty config.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<DockerConfig> {
+        let path = path.as_ref();
+        let mut config = match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text, &path.display().to_string())?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => DockerConfig::default(),
+            Err(e) => {
+                let path = path.display();
+                return Err(Error::Credentials(format!("cannot read {path}: {e}")));
+            }
+        };
+        config.path = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// A config from its JSON text.
+    pub fn from_json(text: &str) -> Result<DockerConfig> {
+        Self::parse(text, "Docker config JSON")
+    }
+
+    fn parse(text: &str, what: &str) -> Result<DockerConfig> {
+        if text.trim().is_empty() {
+            return Ok(DockerConfig::default());
+        }
+        // serde_json's messages can quote the offending value (an `auth` string, say): only
+        // the kind of error and its place are told.
+        let file = serde_json::from_str(text).map_err(|e| {
+            let kind = match e.classify() {
+                serde_json::error::Category::Data => "a field has the wrong type",
+                _ => "not valid JSON",
+            };
+            let (line, column) = (e.line(), e.column());
+            Error::Credentials(format!(
+                "malformed {what}: {kind} at line {line} column {column}"
+            ))
+        })?;
+        Ok(DockerConfig {
+            file,
+            ..DockerConfig::default()
+        })
+    }
+
+    /// Credentials for the registry that serves `image` (`127.0.0.1:5000/x:tag`, `ubuntu`,
+    /// `ghcr.io/a/b@sha256:...`); see [`DockerConfig::credentials_for_registry`].
+    pub async fn credentials_for_image(&self, image: &str) -> Result<Option<RegistryAuth>> {
+        self.credentials_for_registry(&registry_of(image)).await
+    }
+
+    /// Credentials for `registry` (`127.0.0.1:5000`, `docker.io`, `https://ghcr.io`), in the
+    /// docker CLI's order: the helper of `credHelpers[registry]`, else the `credsStore` helper;
+    /// when that holds nothing (or none is configured), the `auths[registry]` entry (its `auth`
+    /// field, base64 of `user:password`, or `username`/`password`, or `identitytoken`).
+    ///
+    /// Keys match on host[:port], with or without a scheme or a path; every Docker Hub name
+    /// means [`DOCKER_HUB_KEY`]. `Ok(None)` when nothing is configured for the registry.
+    pub async fn credentials_for_registry(&self, registry: &str) -> Result<Option<RegistryAuth>> {
+        let host = host_of(registry);
+        let key = if host == "index.docker.io" {
+            DOCKER_HUB_KEY
+        } else {
+            host.as_str()
+        };
+        let helper = lookup(&self.file.cred_helpers, [registry, key], &host)
+            .or(self.file.creds_store.as_ref())
+            .filter(|h| !h.is_empty());
+        if let Some(helper) = helper
+            && let Some(auth) = self.run_helper(helper, key).await?
+        {
+            return Ok(Some(auth));
+        }
+        match lookup(&self.file.auths, [registry, key], &host) {
+            Some(entry) => entry.to_auth(key),
+            None => Ok(None),
+        }
+    }
+
+    /// `docker-credential-<name> get` for `server`, killed after the timeout.
+    async fn run_helper(&self, name: &str, server: &str) -> Result<Option<RegistryAuth>> {
+        let bin = format!("docker-credential-{name}");
+        if name.contains(['/', '\\']) {
+            return Err(Error::Credentials(format!(
+                "invalid credential helper name {name:?}"
+            )));
+        }
+        let program = match &self.helper_dir {
+            Some(dir) => dir.join(&bin),
+            None => PathBuf::from(&bin),
+        };
+        let limit = self.helper_timeout.unwrap_or(HELPER_TIMEOUT);
+        let output = tokio::time::timeout(limit, helper_output(&program, server))
+            .await
+            .map_err(|_| Error::Credentials(format!("{bin} did not answer within {limit:?}")))?
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::Credentials(format!(
+                    "credential helper {bin} not found (is it installed and on PATH?)"
+                )),
+                _ => Error::Credentials(format!("cannot run {bin}: {e}")),
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            if stdout.contains(HELPER_NOT_FOUND) {
+                return Ok(None);
+            }
+            let said = describe_failure(&output.stderr, &output.stdout);
+            let status = output.status;
+            return Err(Error::Credentials(format!(
+                "{bin} get failed ({status}): {said}"
+            )));
+        }
+        let creds: HelperCredentials = serde_json::from_str(&stdout).map_err(|_| {
+            Error::Credentials(format!(
+                "{bin} get printed something other than credentials JSON"
+            ))
+        })?;
+        let (username, secret) = (
+            creds.username.unwrap_or_default(),
+            creds.secret.unwrap_or_default(),
+        );
+        if username.is_empty() && secret.is_empty() {
+            return Ok(None);
+        }
+        let auth = match username.as_str() {
+            "<token>" => RegistryAuth::token(secret),
+            _ => RegistryAuth::basic(username, secret),
+        };
+        Ok(Some(auth.server(server)))
+    }
+}
+
+/// Run `program get` with `server` and a newline on its stdin, and collect what it prints.
+async fn helper_output(program: &Path, server: &str) -> std::io::Result<std::process::Output> {
+    let mut child = tokio::process::Command::new(program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // A helper that exits without reading is judged by its status, not by this write.
+        let _ = stdin.write_all(format!("{server}\n").as_bytes()).await;
+    }
+    child.wait_with_output().await
+}
+
+/// A failed helper's message: its stderr, else its stdout, withheld when it looks like JSON
+/// (which may carry a secret), cut to 300 characters.
+fn describe_failure(stderr: &[u8], stdout: &[u8]) -> String {
+    let said = [stderr, stdout]
+        .into_iter()
+        .map(|b| String::from_utf8_lossy(b).trim().to_string())
+        .find(|t| !t.is_empty());
+    match said {
+        None => "no output".to_string(),
+        Some(t) if t.starts_with('{') || t.contains("Secret") => {
+            "output withheld, as it may hold a secret".to_string()
+        }
+        Some(t) => t.chars().take(300).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every secret in these tests contains this, so one check covers them all.
+    const SECRET: &str = "s3cret";
+
+    fn assert_hidden(text: &str) {
+        assert!(!text.contains(SECRET), "secret leaked: {text}");
+        assert!(!text.contains("czNjcmV0"), "base64 secret leaked: {text}"); // "s3cret"
+    }
+
+    fn assert_credentials_error(e: Error, needle: &str) {
+        let (shown, debug) = (e.to_string(), format!("{e:?}"));
+        assert!(matches!(e, Error::Credentials(_)), "{debug}");
+        assert!(shown.contains(needle), "{shown:?} lacks {needle:?}");
+        assert_hidden(&shown);
+        assert_hidden(&debug);
+    }
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("docker-auth-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn header_value_round_trip() {
+        let password = format!("{SECRET}~~~>>>???");
+        let auth = RegistryAuth::basic("me", &password).server("127.0.0.1:5000");
+        let json = serde_json::to_vec(&auth).unwrap();
+        let standard = STANDARD.encode(&json);
+        assert!(
+            standard.contains('+') && standard.contains('/'),
+            "{standard}"
+        );
+        let header = auth.header_value();
+        assert!(!header.contains('+') && !header.contains('/'), "{header}");
+        assert_eq!(header.len() % 4, 0, "padded");
+        let value: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE.decode(&header).unwrap()).unwrap();
+        let expected = serde_json::json!({"username": "me", "password": password, "serveraddress": "127.0.0.1:5000"});
+        assert_eq!(value, expected);
+
+        let token = RegistryAuth::token("tok").server("ghcr.io");
+        let value: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE.decode(token.header_value()).unwrap()).unwrap();
+        assert_eq!(
+            value,
+            serde_json::json!({"identitytoken": "tok", "serveraddress": "ghcr.io"})
+        );
+
+        let back: RegistryAuth =
+            serde_json::from_str(r#"{"Username":"u","password":null,"x":1}"#).unwrap();
+        assert_eq!(
+            back,
+            RegistryAuth {
+                username: Some("u".into()),
+                ..RegistryAuth::default()
+            }
+        );
+    }
+
+    #[test]
+    fn registry_of_splits_like_the_cli() {
+        for (image, registry) in [
+            ("ubuntu", "docker.io"),
+            ("ubuntu:22.04", "docker.io"),
+            ("library/ubuntu", "docker.io"),
+            ("docker.io/library/ubuntu", "docker.io"),
+            ("index.docker.io/library/ubuntu", "docker.io"),
+            ("localhost/x", "localhost"),
+            ("localhost:5000/x", "localhost:5000"),
+            ("127.0.0.1:5000/x:tag", "127.0.0.1:5000"),
+            ("ghcr.io/a/b@sha256:abc", "ghcr.io"),
+            ("a/b/c", "docker.io"),
+        ] {
+            assert_eq!(registry_of(image), registry, "{image}");
+        }
+    }
+
+    #[tokio::test]
+    async fn auths_entries() {
+        let basic = |u: &str, p: &str| STANDARD.encode(format!("{u}:{p}"));
+        let text = serde_json::json!({
+            "auths": {
+                "https://index.docker.io/v1/": {"auth": basic("hub", "s3cret-hub")},
+                "127.0.0.1:5000": {"username": "local", "password": "s3cret-local"},
+                "https://ghcr.io": {"identitytoken": "s3cret-gh"},
+                "http://reg.example.com/v2/": {"auth": basic("reg", "s3cret-reg")},
+                "empty.example": {},
+                "bad.example": {"auth": "czNjcmV0 not base64"},
+            },
+            "HttpHeaders": {"User-Agent": "x"}
+        });
+        let config = DockerConfig::from_json(&text.to_string()).unwrap();
+        assert_hidden(&format!("{config:?}"));
+        let get = |image: &'static str| {
+            let config = config.clone();
+            async move { config.credentials_for_image(image).await.unwrap() }
+        };
+        let hub = RegistryAuth::basic("hub", "s3cret-hub").server(DOCKER_HUB_KEY);
+        for image in [
+            "ubuntu",
+            "docker.io/library/ubuntu",
+            "index.docker.io/a/b",
+            "registry-1.docker.io/a/b",
+        ] {
+            assert_eq!(get(image).await, Some(hub.clone()), "{image}");
+        }
+        let local = RegistryAuth::basic("local", "s3cret-local").server("127.0.0.1:5000");
+        assert_eq!(get("127.0.0.1:5000/x:tag").await, Some(local));
+        let gh = RegistryAuth::token("s3cret-gh").server("ghcr.io");
+        assert_eq!(get("ghcr.io/a/b@sha256:abc").await, Some(gh));
+        let reg = RegistryAuth::basic("reg", "s3cret-reg").server("reg.example.com");
+        assert_eq!(get("reg.example.com/x").await, Some(reg.clone()));
+        assert_eq!(
+            config
+                .credentials_for_registry("https://reg.example.com")
+                .await
+                .unwrap(),
+            Some(reg)
+        );
+        assert_eq!(get("empty.example/x").await, None);
+        assert_eq!(get("quay.io/x").await, None);
+        let e = config
+            .credentials_for_image("bad.example/x")
+            .await
+            .unwrap_err();
+        assert_credentials_error(e, "bad.example");
+
+        // Docker Hub filed under another of its names.
+        let text = format!(
+            r#"{{"auths": {{"docker.io": {{"auth": "{}"}}}}}}"#,
+            basic("hub", "s3cret-hub")
+        );
+        let config = DockerConfig::from_json(&text).unwrap();
+        assert_eq!(
+            config
+                .credentials_for_image("library/ubuntu")
+                .await
+                .unwrap(),
+            Some(hub)
+        );
+    }
+
+    #[tokio::test]
+    async fn config_files() {
+        let dir = scratch_dir("files");
+        let missing = DockerConfig::from_path(dir.join("nope.json")).unwrap();
+        assert_eq!(missing.credentials_for_image("ubuntu").await.unwrap(), None);
+
+        let path = dir.join("config.json");
+        // An `auths` entry that is a string: serde_json would quote it in its message.
+        std::fs::write(&path, r#"{"auths": {"x.io": "czNjcmV0LXZhbHVl"}}"#).unwrap();
+        let e = DockerConfig::from_path(&path).unwrap_err();
+        assert_credentials_error(e, &path.display().to_string());
+        std::fs::write(&path, "{\"auths\": {\"x.io\": {\"auth\": \"s3cret").unwrap();
+        assert_credentials_error(DockerConfig::from_path(&path).unwrap_err(), "config.json");
+        std::fs::write(&path, r#"{"auths": null, "credHelpers": null}"#).unwrap();
+        assert!(DockerConfig::from_path(&path).is_ok());
+        std::fs::write(&path, "").unwrap();
+        assert!(DockerConfig::from_path(&path).is_ok());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn credential_helpers() {
+        use std::os::unix::fs::PermissionsExt;
+        const SCRIPT: &str = r#"#!/bin/sh
+[ "$1" = get ] || exit 2
+read -r server
+case "$server" in
+  found.example) printf '{"ServerURL":"%s","Username":"alice","Secret":"s3cret-a"}\n' "$server" ;;
+  token.example) echo '{"ServerURL":"token.example","Username":"<token>","Secret":"s3cret-t"}' ;;
+  https://index.docker.io/v1/) echo '{"Username":"hub","Secret":"s3cret-hub"}' ;;
+  missing.example|absent.example) echo "credentials not found in native keychain"; exit 1 ;;
+  fail.example) echo '{"Username":"alice","Secret":"s3cret-leak"}'; exit 3 ;;
+  locked.example) echo "keychain locked" >&2; exit 1 ;;
+  hang.example) exec sleep 30 ;;
+  *) echo "unexpected server $server" >&2; exit 4 ;;
+esac
+"#;
+        let dir = scratch_dir("helpers");
+        let script = dir.join("docker-credential-fake");
+        std::fs::write(&script, SCRIPT).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let text = serde_json::json!({
+            "credsStore": "fake",
+            "credHelpers": {"other.example": "absent", "evil.example": "../fake"},
+            "auths": {"missing.example": {"auth": STANDARD.encode("file:s3cret-f")}},
+        });
+        let mut config = DockerConfig::from_json(&text.to_string()).unwrap();
+        config.helper_dir = Some(dir.clone());
+        config.helper_timeout = Some(Duration::from_millis(500));
+        let get = |image| config.credentials_for_image(image);
+
+        let alice = RegistryAuth::basic("alice", "s3cret-a").server("found.example");
+        assert_eq!(get("found.example/x").await.unwrap(), Some(alice));
+        let hub = RegistryAuth::basic("hub", "s3cret-hub").server(DOCKER_HUB_KEY);
+        assert_eq!(get("ubuntu").await.unwrap(), Some(hub));
+        let token = get("token.example/x").await.unwrap().unwrap();
+        assert_eq!(
+            token,
+            RegistryAuth::token("s3cret-t").server("token.example")
+        );
+        assert_hidden(&format!("{token:?} {token}"));
+        // Not found by the helper: the inline entry, else nothing.
+        let file = RegistryAuth::basic("file", "s3cret-f").server("missing.example");
+        assert_eq!(get("missing.example/x").await.unwrap(), Some(file));
+        assert_eq!(get("absent.example/x").await.unwrap(), None);
+
+        assert_credentials_error(
+            get("fail.example/x").await.unwrap_err(),
+            "docker-credential-fake",
+        );
+        assert_credentials_error(
+            get("locked.example/x").await.unwrap_err(),
+            "keychain locked",
+        );
+        assert_credentials_error(
+            get("other.example/x").await.unwrap_err(),
+            "docker-credential-absent",
+        );
+        assert_credentials_error(
+            get("evil.example/x").await.unwrap_err(),
+            "invalid credential helper",
+        );
+        let start = std::time::Instant::now();
+        assert_credentials_error(get("hang.example/x").await.unwrap_err(), "did not answer");
+        assert!(start.elapsed() < Duration::from_secs(10));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn debug_and_display_hide_secrets() {
+        let auth = RegistryAuth {
+            username: Some("u".into()),
+            password: Some("s3cret-p".into()),
+            identity_token: Some("s3cret-i".into()),
+            registry_token: Some("s3cret-r".into()),
+            server_address: Some("r.example".into()),
+        };
+        let debug = format!("{auth:?}");
+        assert_eq!(
+            debug,
+            "RegistryAuth { username: Some(\"u\"), password: <redacted>, identity_token: <redacted>, \
+             registry_token: <redacted>, server_address: Some(\"r.example\") }"
+        );
+        assert_eq!(auth.to_string(), "identity token for r.example");
+        assert_eq!(
+            RegistryAuth::basic("u", "s3cret").to_string(),
+            "user \"u\" for any registry"
+        );
+        assert_hidden(&format!("{auth:#?} {auth}"));
+        assert!(format!("{:?}", RegistryAuth::default()).contains("password: None"));
+    }
+}
