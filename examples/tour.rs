@@ -3,8 +3,10 @@
 //!
 //! Connects as the docker CLI does (`DOCKER_HOST`, ...). `scripts/tour.sh` runs it against
 //! the project's own test engine when no `DOCKER_HOST` is set. The image comes from
-//! `TOUR_IMAGE` (default `busybox:latest`).
+//! `TOUR_IMAGE` (default `busybox:latest`); `TOUR_PULL` names an image to pull first
+//! (with `TOUR_REGISTRY_USER` / `TOUR_REGISTRY_PASSWORD` if the registry wants them).
 
+use docker_engine::auth::RegistryAuth;
 use docker_engine::{Docker, Result};
 use futures_util::StreamExt;
 
@@ -70,6 +72,29 @@ async fn main() -> Result<()> {
         }
     }
 
+    // docker pull, with progress.
+    if let Ok(reference) = std::env::var("TOUR_PULL") {
+        println!("\n$ docker pull {reference}");
+        let mut pull = docker.images().pull(&reference);
+        if let (Ok(user), Ok(password)) = (
+            std::env::var("TOUR_REGISTRY_USER"),
+            std::env::var("TOUR_REGISTRY_PASSWORD"),
+        ) {
+            pull = pull.auth(RegistryAuth::basic(user, password));
+        }
+        let mut progress = pull.stream();
+        while let Some(item) = progress.next().await {
+            let item = item?;
+            println!(
+                "  {} {}",
+                item.id.unwrap_or_default(),
+                item.status.unwrap_or_default()
+            );
+        }
+        let image = docker.images().get(&reference).await?;
+        println!("pulled {} ({})", image.tags().join(", "), image.short_id());
+    }
+
     // docker run IMAGE sh -c '...': create, start, follow the logs, wait, remove.
     println!("\n$ docker run --rm {image} sh -c 'echo hello from $(hostname); echo to stderr >&2'");
     let container = docker
@@ -94,5 +119,40 @@ async fn main() -> Result<()> {
         "exit code {code}; container {} removed",
         container.short_id()
     );
+
+    // docker exec, on a container that keeps running; get it back by id; top through the
+    // generated client.
+    let sleeper = docker
+        .containers()
+        .run(&image)
+        .cmd(["sleep", "60"])
+        .label("io.docker-engine.tour", "1")
+        .detach()
+        .await?;
+    let found = docker.containers().get(sleeper.id()).await?;
+    println!(
+        "\n$ docker exec {} uname -a   # {} is {}",
+        found.short_id(),
+        found.name(),
+        found.status()
+    );
+    let r = found.exec_run(["uname", "-a"]).send().await?;
+    print!("{}", String::from_utf8_lossy(&r.stdout));
+    println!("exit code {:?}", r.exit_code);
+    let top = docker
+        .raw()
+        .container_top()
+        .id(found.id())
+        .send()
+        .await?
+        .into_inner();
+    println!(
+        "\n$ docker top {}   # through docker.raw()",
+        found.short_id()
+    );
+    for p in top.processes.unwrap_or_default() {
+        println!("  {}", p.unwrap_or_default().join("  "));
+    }
+    found.remove(true, true).await?;
     Ok(())
 }

@@ -13,6 +13,9 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   source "$state/env"
   export DOCKER_HOST=$DOCKER_ENGINE_TEST_V151_HOST
   export TOUR_IMAGE=${TOUR_IMAGE:-$DOCKER_ENGINE_TEST_IMAGE}
+  # `up` leaves the fixture in the loopback registry under this tag.
+  export TOUR_PULL=${TOUR_PULL:-$DOCKER_ENGINE_TEST_REGISTRY/docker-engine-fixture:up-check-v151}
+  export TOUR_REGISTRY_USER=$DOCKER_ENGINE_TEST_REGISTRY_USER TOUR_REGISTRY_PASSWORD=$DOCKER_ENGINE_TEST_REGISTRY_PASSWORD
   echo "(no DOCKER_HOST: using the project's test engine at $DOCKER_HOST)"
 fi
 exec cargo run --quiet --example tour

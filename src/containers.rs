@@ -47,6 +47,22 @@ impl Containers {
         }
     }
 
+    /// docker-py's `containers.run(IMAGE)`: the same builder as [`create`](Self::create);
+    /// end it with [`CreateContainer::run`] (wait and collect the output) or
+    /// [`CreateContainer::detach`] (start and return the container).
+    pub fn run(&self, image: impl Into<String>) -> CreateContainer {
+        self.create(image)
+    }
+
+    /// `docker container prune`: remove stopped containers.
+    pub async fn prune(&self, filters: &Filters) -> Result<types::ContainerPruneResponse> {
+        let mut call = self.docker.raw().container_prune();
+        if let Some(f) = filters.to_query() {
+            call = call.filters(f);
+        }
+        self.docker.call(call.send()).await
+    }
+
     /// `docker create IMAGE`: a builder over the generated create body.
     pub fn create(&self, image: impl Into<String>) -> CreateContainer {
         let body = types::ContainerCreateBody {
@@ -320,6 +336,113 @@ impl CreateContainer {
         self
     }
 
+    /// Publish a container port (`"80/tcp"` or `"80"`) on the host (`-p host_ip:host_port:80`);
+    /// an empty `host_port` lets the daemon choose.
+    pub fn publish(mut self, container_port: &str, host_ip: &str, host_port: &str) -> Self {
+        let key = if container_port.contains('/') {
+            container_port.to_string()
+        } else {
+            format!("{container_port}/tcp")
+        };
+        self.body
+            .exposed_ports
+            .get_or_insert_with(HashMap::new)
+            .insert(key.clone(), serde_json::Map::new());
+        let bindings = self
+            .host_config()
+            .port_bindings
+            .get_or_insert(types::PortMap(None));
+        bindings
+            .0
+            .get_or_insert_with(HashMap::new)
+            .entry(key)
+            .or_insert_with(|| Some(Vec::new()))
+            .get_or_insert_with(Vec::new)
+            .push(types::PortBinding {
+                host_ip: Some(host_ip.to_string()),
+                host_port: Some(host_port.to_string()),
+            });
+        self
+    }
+
+    /// Restart policy: `no`, `always`, `unless-stopped`, or `on-failure` with a retry count.
+    pub fn restart_policy(mut self, name: impl Into<String>, maximum_retry_count: i64) -> Self {
+        self.host_config().restart_policy = Some(types::RestartPolicy {
+            name: Some(name.into()),
+            maximum_retry_count: Some(maximum_retry_count),
+        });
+        self
+    }
+
+    /// Mount a named volume (created if missing) at `target`.
+    pub fn volume(
+        mut self,
+        name: impl Into<String>,
+        target: impl Into<String>,
+        read_only: bool,
+    ) -> Self {
+        self.host_config()
+            .mounts
+            .get_or_insert_with(Vec::new)
+            .push(types::Mount {
+                type_: Some("volume".into()),
+                source: Some(name.into()),
+                target: Some(target.into()),
+                read_only: Some(read_only),
+                ..Default::default()
+            });
+        self
+    }
+
+    /// Connect to this network at creation (the network mode, for the first one).
+    pub fn network(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        self.host_config()
+            .network_mode
+            .get_or_insert_with(|| name.clone());
+        self.body
+            .networking_config
+            .get_or_insert_with(Default::default)
+            .endpoints_config
+            .get_or_insert_with(HashMap::new)
+            .insert(name, types::EndpointSettings::default());
+        self
+    }
+
+    /// CPU limit in CPUs (`--cpus 1.5`).
+    pub fn cpus(mut self, cpus: f64) -> Self {
+        self.host_config().nano_cpus = Some((cpus * 1e9) as i64);
+        self
+    }
+
+    /// Signal that stops the container (`SIGTERM` by default).
+    pub fn stop_signal(mut self, signal: impl Into<String>) -> Self {
+        self.body.stop_signal = Some(signal.into());
+        self
+    }
+
+    /// Seconds to wait for the stop signal before killing.
+    pub fn stop_timeout(mut self, secs: i64) -> Self {
+        self.body.stop_timeout = Some(secs);
+        self
+    }
+
+    /// A health check run in the container (`CMD-SHELL` form), every `interval`.
+    pub fn healthcheck(
+        mut self,
+        shell_command: impl Into<String>,
+        interval: std::time::Duration,
+        retries: i64,
+    ) -> Self {
+        self.body.healthcheck = Some(types::HealthConfig {
+            test: Some(vec!["CMD-SHELL".into(), shell_command.into()]),
+            interval: Some(interval.as_nanos() as i64),
+            retries: Some(retries),
+            ..Default::default()
+        });
+        self
+    }
+
     /// Memory limit in bytes.
     pub fn memory(mut self, bytes: i64) -> Self {
         self.host_config().memory = bytes;
@@ -349,9 +472,9 @@ impl CreateContainer {
 /// A container: its inspect data and the operations on it.
 #[derive(Clone, Debug)]
 pub struct Container {
-    docker: Docker,
-    id: String,
-    attrs: Option<types::ContainerInspectResponse>,
+    pub(crate) docker: Docker,
+    pub(crate) id: String,
+    pub(crate) attrs: Option<types::ContainerInspectResponse>,
 }
 
 impl Container {

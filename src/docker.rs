@@ -99,6 +99,21 @@ impl Docker {
         Containers::new(self.clone())
     }
 
+    /// Images: list, get, pull, push, build, tag, import, load, save.
+    pub fn images(&self) -> crate::images::Images {
+        crate::images::Images::new(self.clone())
+    }
+
+    /// Networks: list, get, create, connect.
+    pub fn networks(&self) -> crate::networks::Networks {
+        crate::networks::Networks::new(self.clone())
+    }
+
+    /// Volumes: list, get, create.
+    pub fn volumes(&self) -> crate::volumes::Volumes {
+        crate::volumes::Volumes::new(self.clone())
+    }
+
     /// Await a generated call, mapping its error with this connection's address.
     pub(crate) async fn call<T>(
         &self,

@@ -76,6 +76,19 @@ pub enum Error {
     /// The HTTP connection upgrade (exec, attach) failed.
     #[error("connection upgrade failed: {0}")]
     Upgrade(String),
+    /// A container run with `run()` exited with a non-zero code (docker-py's `ContainerError`).
+    #[error("container {id} exited with code {exit_code}: {stderr}")]
+    ContainerFailed {
+        /// The container's id.
+        id: String,
+        /// Its exit code.
+        exit_code: i64,
+        /// What it wrote to stderr.
+        stderr: String,
+    },
+    /// Registry credentials could not be found or read (config file, credential helper).
+    #[error("registry credentials: {0}")]
+    Credentials(String),
     /// An argument this client refuses before sending anything.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

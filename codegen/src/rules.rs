@@ -11,6 +11,7 @@ use crate::{Error, RuleLog};
 /// Apply every rule, in order.
 pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
     drop_content_type_header_params(doc, log);
+    prose_code_blocks(doc, "#", log);
     success_without_schema_is_bytes(doc, log);
     byte_bodies_are_binary(doc, log);
     errors_are_json(doc, log);
@@ -138,6 +139,75 @@ fn drop_content_type_header_params(doc: &mut Value, log: &mut RuleLog) {
             });
         }
     });
+}
+
+/// `prose-code-blocks`: the spec's descriptions hold JSON and shell examples in fences with
+/// no language. Doc comments are Markdown to rustdoc, which would compile such a block as a
+/// Rust doctest; they are marked `text`.
+fn prose_code_blocks(value: &mut Value, location: &str, log: &mut RuleLog) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if let (true, Value::String(text)) = (key == "description", &mut *child) {
+                    if let Some(fixed) = mark_fences(text) {
+                        *text = fixed;
+                        log.fired("prose-code-blocks", location);
+                    }
+                } else {
+                    prose_code_blocks(child, &format!("{location}/{key}"), log);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                prose_code_blocks(child, &format!("{location}/{i}"), log);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Opening fences without an info string get `text`, and indented code blocks (four
+/// spaces after a blank line) become fenced `text` blocks; `None` when nothing changes.
+fn mark_fences(text: &str) -> Option<String> {
+    let indented = |l: &str| l.starts_with("    ") && !l.trim().is_empty();
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = Vec::new();
+    let (mut fenced, mut changed) = (false, false);
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        if let Some(info) = trimmed.strip_prefix("```") {
+            if !fenced && info.trim().is_empty() {
+                out.push(format!("{}```text", &line[..line.len() - trimmed.len()]));
+                changed = true;
+            } else {
+                out.push(line.to_string());
+            }
+            fenced = !fenced;
+            i += 1;
+            continue;
+        }
+        let after_blank = i == 0 || lines[i - 1].trim().is_empty();
+        if !fenced && after_blank && indented(line) {
+            out.push("```text".to_string());
+            while i < lines.len()
+                && (indented(lines[i])
+                    || (lines[i].trim().is_empty()
+                        && lines.get(i + 1).is_some_and(|n| indented(n))))
+            {
+                out.push(lines[i].get(4..).unwrap_or("").to_string());
+                i += 1;
+            }
+            out.push("```".to_string());
+            changed = true;
+            continue;
+        }
+        out.push(line.to_string());
+        i += 1;
+    }
+    changed.then(|| out.join("\n"))
 }
 
 /// `success-without-schema-is-bytes`: a 200 with no schema (pull, build, load, push,
@@ -473,6 +543,20 @@ mod tests {
 
     fn doc_with_op(op: Value) -> Value {
         json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/x": {"get": op}}, "components": {"schemas": {}}})
+    }
+
+    #[test]
+    fn unlabelled_fences_become_text_and_labelled_ones_stay() {
+        assert_eq!(
+            mark_fences("a\n```\n{}\n```\nb\n```json\nx\n```\n").unwrap(),
+            "a\n```text\n{}\n```\nb\n```json\nx\n```\n"
+        );
+        assert_eq!(mark_fences("no code"), None);
+        assert_eq!(
+            mark_fences("see:\n\n    a b\n\n    c\nafter").unwrap(),
+            "see:\n\n```text\na b\n\nc\n```\nafter"
+        );
+        assert_eq!(mark_fences("x\n    not after a blank line"), None);
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! Credentials from the docker CLI's config: `auths` entries and a credential helper. One
+//! test in its own binary: it sets DOCKER_CONFIG and PATH.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use base64::Engine as _;
+use futures_util::StreamExt;
+
+use common::{engine, unique};
+
+#[tokio::test]
+async fn pull_and_push_with_credentials_from_the_docker_config() {
+    let e = engine();
+    let images = common::docker().images();
+    let dir = std::env::temp_dir().join(unique("docker-config"));
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    // SAFETY: this binary runs this one test; no other thread reads the environment now.
+    unsafe {
+        std::env::set_var("DOCKER_CONFIG", &dir);
+        std::env::set_var(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        );
+    }
+
+    // 1. `auths` with a base64 `auth` entry.
+    let auth = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", e.registry_user, e.registry_password));
+    std::fs::write(
+        dir.join("config.json"),
+        format!(
+            r#"{{"auths":{{"http://{}":{{"auth":"{auth}"}}}}}}"#,
+            e.registry
+        ),
+    )
+    .unwrap();
+    let name = format!("{}/{}", e.registry, unique("cfg"));
+    images.tag(&e.image, &name, Some("a")).await.unwrap();
+    images.push(format!("{name}:a")).send().await.unwrap();
+    images
+        .remove(format!("{name}:a"), false, false)
+        .await
+        .unwrap();
+    images.pull(format!("{name}:a")).send().await.unwrap();
+
+    // 2. A credential helper: `docker-credential-dei get` answers with the password.
+    let log = dir.join("helper.log");
+    let helper = bin.join("docker-credential-dei");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\necho \"$server\" >> {log}\nprintf '{{\"ServerURL\":\"%s\",\"Username\":\"{}\",\"Secret\":\"{}\"}}' \"$server\"\n",
+            e.registry_user,
+            e.registry_password,
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        dir.join("config.json"),
+        format!(r#"{{"credHelpers":{{"{}":"dei"}}}}"#, e.registry),
+    )
+    .unwrap();
+    images.tag(&e.image, &name, Some("b")).await.unwrap();
+    let mut push = images.push(format!("{name}:b")).stream();
+    while let Some(item) = push.next().await {
+        item.unwrap();
+    }
+    images
+        .remove(format!("{name}:b"), false, false)
+        .await
+        .unwrap();
+    images.pull(format!("{name}:b")).send().await.unwrap();
+    let asked = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        asked.lines().collect::<Vec<_>>(),
+        [e.registry.as_str(), e.registry.as_str()],
+        "the helper was asked for the registry"
+    );
+
+    // 3. A helper that fails: a credentials error naming it, without any secret.
+    std::fs::write(&helper, "#!/bin/sh\necho 'backend exploded' >&2\nexit 3\n").unwrap();
+    let err = images.pull(format!("{name}:b")).send().await.unwrap_err();
+    assert!(
+        matches!(&err, docker_engine::Error::Credentials(m) if m.contains("docker-credential-dei")),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains(&e.registry_password));
+
+    for t in ["a", "b"] {
+        images
+            .remove(format!("{name}:{t}"), false, false)
+            .await
+            .unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
