@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///Address represents an IPv4 or IPv6 IP address.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Address {
         ///IP address.
         #[serde(rename = "Addr", skip_serializing_if = "::std::option::Option::is_none")]
@@ -28,6 +29,7 @@ pub mod types {
     }
     ///`AuthConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AuthConfig {
         /**Email is an optional value associated with the username.
 
@@ -50,6 +52,7 @@ pub mod types {
     /**BuildCache contains information about a build cache record.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BuildCache {
         /**Date and time at which the build cache was created in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -121,6 +124,7 @@ Known values: `"internal"`, `"frontend"`, `"source.local"`, `"source.git.checkou
     }
     ///`BuildInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BuildInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub aux: ::std::option::Option<ImageId>,
@@ -160,6 +164,7 @@ Known values: `"internal"`, `"frontend"`, `"source.local"`, `"source.git.checkou
     }
     ///`BuildPruneResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BuildPruneResponse {
         #[serde(
             rename = "CachesDeleted",
@@ -191,6 +196,7 @@ Can be one of:
 Known values: `0`, `1`, `2`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ChangeType(pub u8);
     impl ::std::ops::Deref for ChangeType {
         type Target = u8;
@@ -235,6 +241,7 @@ Known values: `0`, `1`, `2`.*/
 "/info" endpoint. Join-tokens are not included.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterInfo {
         /**Date and time at which the swarm was initialised in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -321,6 +328,7 @@ default subnet pool.
 cluster volumes.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolume {
         #[serde(
             rename = "CreatedAt",
@@ -366,6 +374,7 @@ specific nodes
     /**Information about the global status of the volume.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeInfo {
         /**The topology this volume is actually accessible from.
 */
@@ -411,6 +420,7 @@ successfully created in the plugin yet.
     }
     ///`ClusterVolumePublishStatusItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumePublishStatusItem {
         /**The ID of the Swarm node the volume is published on.
 */
@@ -450,6 +460,7 @@ Known values: `"pending-publish"`, `"published"`, `"pending-node-unpublish"`, `"
     /**Cluster-specific options used to create the volume.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeSpec {
         #[serde(
             rename = "AccessMode",
@@ -477,6 +488,7 @@ the same, emptystring group.
     /**Defines how the volume is used by tasks.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeSpecAccessMode {
         #[serde(
             rename = "AccessibilityRequirements",
@@ -590,6 +602,7 @@ fields are optional. For an in-depth description of what these
 fields mean, see the CSI specification.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeSpecAccessModeAccessibilityRequirements {
         /**A list of topologies that the volume should attempt to be
 provisioned in.
@@ -617,6 +630,7 @@ volume must be accessible from.
 empty, the plugin will decide the capacity.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeSpecAccessModeCapacityRange {
         /**The volume must not be bigger than this. The value of 0
 indicates an unspecified maximum.
@@ -644,6 +658,7 @@ indicates an unspecified minimum
 is passed to the plugin.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ClusterVolumeSpecAccessModeSecretsItem {
         /**Key is the name of the key of the key-value pair passed to
 the plugin.
@@ -671,6 +686,7 @@ reported in the version-string of external tools, such as `containerd`,
 or `runC`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Commit {
         ///Actual commit ID of external tool.
         #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -683,6 +699,7 @@ or `runC`.
     }
     ///`Config`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Config {
         #[serde(
             rename = "CreatedAt",
@@ -713,6 +730,7 @@ or `runC`.
 this network.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ConfigReference {
         /**The name of the config-only network that provides the network's
 configuration. The specified network must be an existing config-only
@@ -731,6 +749,7 @@ network. Only network names are allowed, not network IDs.
     }
     ///`ConfigSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ConfigSpec {
         /**Data is the data to store as a config, formatted as a Base64-url-safe-encoded
 ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-5)) string.
@@ -765,6 +784,7 @@ The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go
 This type is Linux-specific and omitted for Windows containers.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerBlkioStatEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub major: ::std::option::Option<u64>,
@@ -789,6 +809,7 @@ are omitted or `null`.
 This type is only populated on Linux and omitted for Windows containers.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerBlkioStats {
         /**This field is only available when using Linux containers with
 cgroups v1. It is omitted or `null` when using cgroups v2.
@@ -852,6 +873,7 @@ cgroups v1. It is omitted or `null` when using cgroups v2.
     /**Configuration for a container that is portable between hosts.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerConfig {
         ///Command is already escaped (Windows only)
         #[serde(
@@ -1056,6 +1078,7 @@ objects.
     /**CPU related info of the container
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerCpuStats {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_usage: ::std::option::Option<ContainerCpuUsage>,
@@ -1082,6 +1105,7 @@ This field is Linux-specific and omitted for Windows containers.
     /**All CPU stats aggregated since container inception.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerCpuUsage {
         /**Total CPU time (in nanoseconds) consumed per core (Linux).
 
@@ -1118,6 +1142,7 @@ Not populated for Windows containers using Hyper-V isolation.
     }
     ///`ContainerCreateBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerCreateBody {
         ///Command is already escaped (Windows only)
         #[serde(
@@ -1333,6 +1358,7 @@ objects.
     }
     ///OK response to ContainerCreate operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerCreateResponse {
         ///The ID of the created container
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1351,6 +1377,7 @@ objects.
     }
     ///`ContainerInspectResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerInspectResponse {
         ///The AppArmor profile set for the container.
         #[serde(
@@ -1534,6 +1561,7 @@ in the API request.*/
 Windows returns stats for commit and private working set only.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerMemoryStats {
         /**Committed bytes.
 
@@ -1597,6 +1625,7 @@ This field is Linux-specific and omitted for Windows containers.
     /**Aggregates the network stats of one container
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerNetworkStats {
         /**Endpoint ID. Not used on Linux.
 
@@ -1657,6 +1686,7 @@ This field is Linux-specific and always zero for Windows containers.
 This type is Linux-specific and omitted for Windows containers.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerPidsStats {
         /**Current is the number of PIDs in the cgroup.
 */
@@ -1675,6 +1705,7 @@ A "Limit" of 0 means that there is no limit.
     }
     ///`ContainerPruneResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerPruneResponse {
         ///Container IDs that were deleted
         #[serde(
@@ -1700,6 +1731,7 @@ A "Limit" of 0 means that there is no limit.
 and will be returned by the "inspect" command.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerState {
         #[serde(rename = "Dead", skip_serializing_if = "::std::option::Option::is_none")]
         pub dead: ::std::option::Option<bool>,
@@ -1788,6 +1820,7 @@ Known values: `"created"`, `"running"`, `"paused"`, `"restarting"`, `"removing"`
     /**Statistics sample for a container.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerStatsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blkio_stats: ::std::option::Option<ContainerBlkioStats>,
@@ -1845,6 +1878,7 @@ with nano-seconds.
     }
     ///represents the status of a container.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerStatus {
         #[serde(
             rename = "ContainerID",
@@ -1869,6 +1903,7 @@ with nano-seconds.
 This type is Windows-specific and omitted for Linux containers.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerStorageStats {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub read_count_normalized: ::std::option::Option<u64>,
@@ -1886,6 +1921,7 @@ This type is Windows-specific and omitted for Linux containers.
     }
     ///`ContainerSummary`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerSummary {
         ///Command to run when starting the container
         #[serde(
@@ -2023,6 +2059,7 @@ Known values: `"created"`, `"running"`, `"paused"`, `"restarting"`, `"exited"`, 
 is a reduced set of information in the container's "HostConfig" as
 available in the container "inspect" response.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerSummaryHostConfig {
         ///Arbitrary key-value metadata attached to the container.
         #[serde(
@@ -2052,6 +2089,7 @@ settings per network.*/
     }
     ///Summary of the container's network settings
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerSummaryNetworkSettings {
         /**Summary of network-settings for each network the container is
 attached to.*/
@@ -2073,6 +2111,7 @@ attached to.*/
 This type is Linux-specific and omitted for Windows containers.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerThrottlingData {
         /**Number of periods with throttling active.
 */
@@ -2094,6 +2133,7 @@ This type is Linux-specific and omitted for Windows containers.
     }
     ///Container "top" response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerTopResponse {
         /**Each process running in the container, where each process
 is an array of values corresponding to the titles.*/
@@ -2120,6 +2160,7 @@ is an array of values corresponding to the titles.*/
     }
     ///`ContainerUpdateBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerUpdateBody {
         /**Limit read rate (bytes per second) from a device, in the form:
 
@@ -2402,6 +2443,7 @@ to not change.
     }
     ///`ContainerUpdateBodyBlkioWeightDeviceItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerUpdateBodyBlkioWeightDeviceItem {
         #[serde(rename = "Path", skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
@@ -2418,6 +2460,7 @@ to not change.
     }
     ///`ContainerUpdateBodyUlimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerUpdateBodyUlimitsItem {
         ///Hard limit
         #[serde(rename = "Hard", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2436,6 +2479,7 @@ to not change.
     }
     ///Response for a successful container-update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerUpdateResponse {
         ///Warnings encountered when updating the container.
         #[serde(
@@ -2462,6 +2506,7 @@ to not change.
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ContainerWaitCondition {
         #[serde(rename = "not-running")]
         NotRunning,
@@ -2515,6 +2560,7 @@ to not change.
     }
     ///container waiting error, if any
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerWaitExitError {
         ///Details of an error
         #[serde(
@@ -2530,6 +2576,7 @@ to not change.
     }
     ///OK response to ContainerWait operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerWaitResponse {
         #[serde(
             rename = "Error",
@@ -2552,6 +2599,7 @@ to not change.
 This is included for debugging purposes only.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerdInfo {
         ///The address of the containerd socket.
         #[serde(
@@ -2582,6 +2630,7 @@ or to change them to a value that is used by other systems,
 such as cri-containerd.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ContainerdInfoNamespaces {
         /**The default containerd namespace used for containers managed
 by the daemon.
@@ -2625,6 +2674,7 @@ is used.
     }
     ///`CreateImageInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreateImageInfo {
         /**errors encountered during the operation.
 
@@ -2661,6 +2711,7 @@ is used.
     /**DeviceInfo represents a device that can be used by a container.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DeviceInfo {
         /**The unique identifier for the device within its source driver.
 For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
@@ -2682,6 +2733,7 @@ For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
     }
     ///A device mapping between the host and container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DeviceMapping {
         #[serde(
             rename = "CgroupPermissions",
@@ -2706,6 +2758,7 @@ For CDI devices, this would be an FQDN like "vendor.com/gpu=0".
     }
     ///A request for devices to be sent to device drivers
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DeviceRequest {
         /**A list of capabilities; an OR list of AND lists of capabilities.
 */
@@ -2753,6 +2806,7 @@ are passed directly to the driver.
 image metadata.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DistributionInspect {
         #[serde(
             rename = "Descriptor",
@@ -2774,6 +2828,7 @@ image metadata.
     }
     ///Driver represents a driver (network, logging, secrets).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Driver {
         ///Name of the driver.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
@@ -2796,6 +2851,7 @@ image metadata.
 image's filesystem.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct DriverData {
         /**Low-level storage metadata, provided as key/value pairs.
 
@@ -2818,6 +2874,7 @@ in use, and should be used for informational purposes only.
     /**EndpointIPAMConfig represents an endpoint's IPAM configuration.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EndpointIpamConfig {
         #[serde(
             rename = "IPv4Address",
@@ -2844,6 +2901,7 @@ in use, and should be used for informational purposes only.
     }
     ///`EndpointPortConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EndpointPortConfig {
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -2900,6 +2958,7 @@ Known values: `"ingress"`, `"host"`.*/
     }
     ///Configuration for a network endpoint.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EndpointSettings {
         #[serde(
             rename = "Aliases",
@@ -3023,6 +3082,7 @@ that sorts first is picked.
     }
     ///Properties that can be configured to access and load balance a service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EndpointSpec {
         /**The mode of resolution to use for internal load balancing between tasks.
 
@@ -3053,6 +3113,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
     }
     ///EngineDescription provides information about an engine.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EngineDescription {
         #[serde(
             rename = "EngineVersion",
@@ -3081,6 +3142,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
     }
     ///`EngineDescriptionPluginsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EngineDescriptionPluginsItem {
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -3094,6 +3156,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
     }
     ///`ErrorDetail`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<i64>,
@@ -3107,6 +3170,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
     }
     ///Represents an error.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///The error message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3121,6 +3185,7 @@ outside. Ports can only be provided if `vip` resolution mode is used.
 or a volume.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EventActor {
         /**Various key/value attributes of the object, depending on its type.
 */
@@ -3143,6 +3208,7 @@ or a volume.
     /**EventMessage represents the information an event contains.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EventMessage {
         ///The type of event
         #[serde(
@@ -3183,6 +3249,7 @@ Known values: `"builder"`, `"config"`, `"container"`, `"daemon"`, `"image"`, `"n
     }
     ///`ExecConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ExecConfig {
         ///Attach to `stderr` of the exec command.
         #[serde(
@@ -3251,6 +3318,7 @@ or `uid:gid`.
     }
     ///`ExecInspectResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ExecInspectResponse {
         #[serde(
             rename = "CanRemove",
@@ -3310,6 +3378,7 @@ or `uid:gid`.
     }
     ///`ExecStartConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ExecStartConfig {
         ///Initial console size, as an `[height, width]` array.
         #[serde(
@@ -3335,6 +3404,7 @@ or `uid:gid`.
     /**Change in the container's filesystem.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct FilesystemChange {
         #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<ChangeType>,
@@ -3353,6 +3423,7 @@ or `uid:gid`.
 This field is currently only used on Linux, and omitted on other platforms.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct FirewallInfo {
         /**The name of the firewall backend driver.
 */
@@ -3387,6 +3458,7 @@ String resources (e.g, `GPU=UUID1`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GenericResources(
         pub ::std::option::Option<::std::vec::Vec<GenericResourcesInnerItem>>,
     );
@@ -3415,6 +3487,7 @@ String resources (e.g, `GPU=UUID1`).
     }
     ///`GenericResourcesInnerItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GenericResourcesInnerItem {
         #[serde(
             rename = "DiscreteResourceSpec",
@@ -3438,6 +3511,7 @@ String resources (e.g, `GPU=UUID1`).
     }
     ///`GenericResourcesInnerItemDiscreteResourceSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GenericResourcesInnerItemDiscreteResourceSpec {
         #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<::std::string::String>,
@@ -3454,6 +3528,7 @@ String resources (e.g, `GPU=UUID1`).
     }
     ///`GenericResourcesInnerItemNamedResourceSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct GenericResourcesInnerItemNamedResourceSpec {
         #[serde(rename = "Kind", skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<::std::string::String>,
@@ -3471,6 +3546,7 @@ String resources (e.g, `GPU=UUID1`).
     /**Health stores information about the container's healthcheck results.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Health {
         ///FailingStreak is the number of consecutive failures
         #[serde(
@@ -3503,6 +3579,7 @@ Known values: `"none"`, `"starting"`, `"healthy"`, `"unhealthy"`.*/
     }
     ///A test to perform to check that the container is healthy.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HealthConfig {
         /**The time to wait between checks in nanoseconds. It should be 0 or at
 least 1000000 (1 ms). 0 means inherit.
@@ -3563,6 +3640,7 @@ be 0 or at least 1000000 (1 ms). 0 means inherit.
     /**HealthcheckResult stores information about a single run of a healthcheck probe
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HealthcheckResult {
         /**Date and time at which this check ended in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -3603,6 +3681,7 @@ be 0 or at least 1000000 (1 ms). 0 means inherit.
     }
     ///individual image layer information in response to ImageHistory operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HistoryResponseItem {
         #[serde(
             rename = "Comment",
@@ -3633,6 +3712,7 @@ be 0 or at least 1000000 (1 ms). 0 means inherit.
     }
     ///Container configuration that depends on the host we are running on
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HostConfig {
         /**Arbitrary non-identifying metadata attached to container and
 provided to the runtime when the container is started.
@@ -4259,6 +4339,7 @@ the form `<container name>[:<ro|rw>]`.
     }
     ///`HostConfigBlkioWeightDeviceItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HostConfigBlkioWeightDeviceItem {
         #[serde(rename = "Path", skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
@@ -4275,6 +4356,7 @@ the form `<container name>[:<ro|rw>]`.
     }
     ///The logging configuration for this container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HostConfigLogConfig {
         ///Driver-specific configuration options for the logging driver.
         #[serde(
@@ -4298,6 +4380,7 @@ Known values: `"local"`, `"json-file"`, `"syslog"`, `"journald"`, `"gelf"`, `"fl
     }
     ///`HostConfigUlimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct HostConfigUlimitsItem {
         ///Hard limit
         #[serde(rename = "Hard", skip_serializing_if = "::std::option::Option::is_none")]
@@ -4316,6 +4399,7 @@ Known values: `"local"`, `"json-file"`, `"syslog"`, `"journald"`, `"gelf"`, `"fl
     }
     ///Response to an API call that returns just an Id
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IdResponse {
         ///The id of the newly created object.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -4339,6 +4423,7 @@ Known values: `"local"`, `"json-file"`, `"syslog"`, `"journald"`, `"gelf"`, `"fl
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ImageBuildVersion {
         #[serde(rename = "1")]
         X1,
@@ -4390,6 +4475,7 @@ Known values: `"local"`, `"json-file"`, `"syslog"`, `"journald"`, `"gelf"`, `"fl
 when starting a container from the image.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageConfig {
         ///Command is already escaped (Windows only)
         #[serde(rename = "ArgsEscaped", default = "defaults::image_config_args_escaped")]
@@ -4512,6 +4598,7 @@ objects.
     }
     ///`ImageDeleteResponseItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageDeleteResponseItem {
         ///The image ID of an image that was deleted
         #[serde(
@@ -4533,6 +4620,7 @@ objects.
     }
     ///Image ID or Digest
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageId {
         #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -4545,6 +4633,7 @@ objects.
     /**Information about an image in the local image cache.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageInspect {
         /**Hardware CPU architecture that the image runs on.
 */
@@ -4727,6 +4816,7 @@ empty if no tags reference the image, in which case the image is
 is local to the daemon, and not part of the image itself.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageInspectMetadata {
         /**Date and time at which the image was last tagged in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -4748,6 +4838,7 @@ and omitted otherwise.
     /**Information about the image's RootFS, including the layer IDs.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageInspectRootFs {
         #[serde(
             rename = "Layers",
@@ -4765,6 +4856,7 @@ and omitted otherwise.
     /**ImageManifestSummary represents a summary of an image manifest.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageManifestSummary {
         /**The image data for the attestation manifest.
 This field is only populated when Kind is "attestation".
@@ -4820,6 +4912,7 @@ Known values: `"image"`, `"attestation"`, `"unknown"`.*/
 This field is only populated when Kind is "attestation".
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageManifestSummaryAttestationData {
         /**The digest of the image manifest that this attestation is for.
 */
@@ -4835,6 +4928,7 @@ This field is only populated when Kind is "attestation".
 This field is only populated when Kind is "image".
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageManifestSummaryImageData {
         /**The IDs of the containers that are using this image.
 */
@@ -4858,6 +4952,7 @@ This field is only populated when Kind is "image".
     }
     ///`ImageManifestSummaryImageDataSize`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageManifestSummaryImageDataSize {
         /**Unpacked is the size (in bytes) of the locally unpacked
 (uncompressed) image content that's directly usable by the containers
@@ -4880,6 +4975,7 @@ already gone.
     }
     ///`ImageManifestSummarySize`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageManifestSummarySize {
         /**Content is the size (in bytes) of all the locally present
 content in the content store (e.g. image config, layers)
@@ -4913,6 +5009,7 @@ image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
     }
     ///`ImagePruneResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImagePruneResponse {
         ///Images that were deleted
         #[serde(
@@ -4936,6 +5033,7 @@ image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
     }
     ///`ImageSearchResponseItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageSearchResponseItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -4961,6 +5059,7 @@ image snapshots ([Size.Content] + [ImageData.Size.Unpacked]).
     }
     ///`ImageSummary`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ImageSummary {
         /**Number of containers using this image. Includes both stopped and running
 containers.
@@ -5084,6 +5183,7 @@ has not been set / calculated.
     }
     ///IndexInfo contains information about a registry.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IndexInfo {
         /**List of mirrors, expressed as URIs.
 */
@@ -5129,6 +5229,7 @@ unknown CAs) communication.
     }
     ///`Ipam`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Ipam {
         /**List of IPAM configuration options, specified as a map:
 
@@ -5169,6 +5270,7 @@ unknown CAs) communication.
     }
     ///`IpamConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct IpamConfig {
         #[serde(
             rename = "AuxiliaryAddresses",
@@ -5201,6 +5303,7 @@ unknown CAs) communication.
     /**JoinTokens contains the tokens workers and managers need to join the swarm.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct JoinTokens {
         /**The token managers can use to join the swarm.
 */
@@ -5225,6 +5328,7 @@ unknown CAs) communication.
     /**An object describing a limit on resources which can be requested by a task.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Limit {
         #[serde(
             rename = "MemoryBytes",
@@ -5261,6 +5365,7 @@ Known values: `""`, `"inactive"`, `"pending"`, `"active"`, `"error"`, `"locked"`
         PartialOrd
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct LocalNodeState(pub ::std::string::String);
     impl ::std::ops::Deref for LocalNodeState {
         type Target = ::std::string::String;
@@ -5295,6 +5400,7 @@ It provides the current status of a node's manager component, if the node
 is a manager.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ManagerStatus {
         /**The IP address and port at which the manager is reachable.
 */
@@ -5315,6 +5421,7 @@ is a manager.
     }
     ///`Mount`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Mount {
         #[serde(
             rename = "BindOptions",
@@ -5380,6 +5487,7 @@ Known values: `"bind"`, `"volume"`, `"image"`, `"tmpfs"`, `"npipe"`, `"cluster"`
     }
     ///Optional configuration for the `bind` type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountBindOptions {
         ///Create mount point on host if missing
         #[serde(rename = "CreateMountpoint", default)]
@@ -5415,6 +5523,7 @@ will default to `true` for clients on versions prior to v1.44.
     }
     ///Optional configuration for the `image` type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountImageOptions {
         ///Source path inside the image. Must be relative without any back traversals.
         #[serde(
@@ -5432,6 +5541,7 @@ will default to `true` for clients on versions prior to v1.44.
 This is used for reporting the mountpoints in use by a container.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountPoint {
         /**Destination is the path relative to the container root (`/`) where
 the `Source` is mounted inside the container.
@@ -5505,6 +5615,7 @@ Known values: `"bind"`, `"volume"`, `"image"`, `"tmpfs"`, `"npipe"`, `"cluster"`
     }
     ///Optional configuration for the `tmpfs` type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountTmpfsOptions {
         ///The permission mode for the tmpfs mount in an integer.
         #[serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5537,6 +5648,7 @@ the key and the second the value.
     }
     ///Optional configuration for the `volume` type.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountVolumeOptions {
         #[serde(
             rename = "DriverConfig",
@@ -5568,6 +5680,7 @@ the key and the second the value.
     }
     ///Map of driver specific options
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct MountVolumeOptionsDriverConfig {
         ///Name of the driver to use to create the volume.
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5588,6 +5701,7 @@ the key and the second the value.
     }
     ///`Network`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Network {
         /**Whether a global / swarm scope network is manually attachable by regular
 containers from workers in swarm mode.
@@ -5706,6 +5820,7 @@ or `local` for machine level)
     /**Specifies how a service should be attached to a particular network.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkAttachmentConfig {
         /**Discoverable alternate names for the service on this network.
 */
@@ -5738,6 +5853,7 @@ or `local` for machine level)
     }
     ///`NetworkConnectRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkConnectRequest {
         ///The ID or name of the container to connect to the network.
         #[serde(
@@ -5758,6 +5874,7 @@ or `local` for machine level)
     }
     ///`NetworkContainer`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkContainer {
         #[serde(
             rename = "EndpointID",
@@ -5789,6 +5906,7 @@ or `local` for machine level)
     }
     ///`NetworkCreateRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkCreateRequest {
         /**Globally scoped network is manually attachable by regular
 containers from workers in swarm mode.
@@ -5895,6 +6013,7 @@ or `local` for machine level).
     }
     ///OK response to NetworkCreate operation
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkCreateResponse {
         ///The ID of the created network.
         #[serde(rename = "Id", skip_serializing_if = "::std::option::Option::is_none")]
@@ -5913,6 +6032,7 @@ or `local` for machine level).
     }
     ///`NetworkDisconnectRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkDisconnectRequest {
         /**The ID or name of the container to disconnect from the network.
 */
@@ -5936,6 +6056,7 @@ or `local` for machine level).
     }
     ///`NetworkPruneResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkPruneResponse {
         ///Networks that were deleted
         #[serde(
@@ -5953,6 +6074,7 @@ or `local` for machine level).
     }
     ///NetworkSettings exposes the network settings in the API
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkSettings {
         /**Name of the default bridge interface when dockerd's --bridge flag is set.
 
@@ -6160,6 +6282,7 @@ It is used for the networking configs specified in the `docker create`
 and `docker network connect` commands.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NetworkingConfig {
         /**A mapping of network name to endpoint configuration for that network.
 The endpoint configuration can be left empty to connect to that
@@ -6180,6 +6303,7 @@ network with no particular endpoint configuration.
     }
     ///`Node`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Node {
         /**Date and time at which the node was added to the swarm in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -6231,6 +6355,7 @@ network with no particular endpoint configuration.
 agent.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NodeDescription {
         #[serde(
             rename = "Engine",
@@ -6265,6 +6390,7 @@ agent.
     }
     ///`NodeSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NodeSpec {
         /**Availability of the node.
 
@@ -6311,6 +6437,7 @@ Known values: `"unknown"`, `"down"`, `"ready"`, `"disconnected"`.*/
         PartialOrd
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NodeState(pub ::std::string::String);
     impl ::std::ops::Deref for NodeState {
         type Target = ::std::string::String;
@@ -6344,6 +6471,7 @@ Known values: `"unknown"`, `"down"`, `"ready"`, `"disconnected"`.*/
 It provides the current status of the node, as seen by the manager.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct NodeStatus {
         ///IP address of the node.
         #[serde(rename = "Addr", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6376,6 +6504,7 @@ update requests that happen at the same time will not unintentionally
 overwrite each other.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ObjectVersion {
         #[serde(
             rename = "Index",
@@ -6392,6 +6521,7 @@ overwrite each other.
 the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OciDescriptor {
         ///Arbitrary metadata relating to the targeted content.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6439,6 +6569,7 @@ present, Data can be used directly to avoid fetching the targeted content.*/
 in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct OciPlatform {
         /**The CPU architecture, for example `amd64` or `ppc64`.
 */
@@ -6478,6 +6609,7 @@ specify ARMv7 when architecture is `arm`.
     /**PeerInfo represents one peer of an overlay network.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PeerInfo {
         ///IP-address of the peer-node in the Swarm cluster.
         #[serde(rename = "IP", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6493,6 +6625,7 @@ specify ARMv7 when architecture is `arm`.
     }
     ///Represents a peer-node in the swarm
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PeerNode {
         /**IP address and ports at which this node can be reached.
 */
@@ -6513,6 +6646,7 @@ specify ARMv7 when architecture is `arm`.
     /**Platform represents the platform (Arch/OS).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Platform {
         /**Architecture represents the hardware architecture (for example,
 `x86_64`).
@@ -6534,6 +6668,7 @@ specify ARMv7 when architecture is `arm`.
     }
     ///A plugin for the Engine API
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Plugin {
         #[serde(
             rename = "Config",
@@ -6569,6 +6704,7 @@ specify ARMv7 when architecture is `arm`.
     }
     ///The config of a plugin.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfig {
         #[serde(rename = "Args", skip_serializing_if = "::std::option::Option::is_none")]
         pub args: ::std::option::Option<PluginConfigArgs>,
@@ -6651,6 +6787,7 @@ Deprecated: this field is no longer set, and will be removed in the next API ver
     }
     ///`PluginConfigArgs`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigArgs {
         #[serde(
             rename = "Description",
@@ -6677,6 +6814,7 @@ Deprecated: this field is no longer set, and will be removed in the next API ver
     }
     ///The interface between Docker and the plugin
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigInterface {
         /**Protocol to use for clients connecting to the plugin.
 
@@ -6704,6 +6842,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginConfigLinux`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigLinux {
         #[serde(
             rename = "AllowAllDevices",
@@ -6728,6 +6867,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginConfigNetwork`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigNetwork {
         #[serde(rename = "Type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
@@ -6739,6 +6879,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginConfigRootfs`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigRootfs {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub diff_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6752,6 +6893,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginConfigUser`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginConfigUser {
         #[serde(rename = "GID", skip_serializing_if = "::std::option::Option::is_none")]
         pub gid: ::std::option::Option<u32>,
@@ -6765,6 +6907,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginDevice`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginDevice {
         #[serde(
             rename = "Description",
@@ -6788,6 +6931,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginEnv`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginEnv {
         #[serde(
             rename = "Description",
@@ -6814,6 +6958,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginInterfaceType`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginInterfaceType {
         #[serde(
             rename = "Capability",
@@ -6838,6 +6983,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
     }
     ///`PluginMount`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginMount {
         #[serde(
             rename = "Description",
@@ -6878,6 +7024,7 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
 the plugin.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginPrivilege {
         #[serde(
             rename = "Description",
@@ -6899,6 +7046,7 @@ the plugin.
     }
     ///Settings that can be modified by users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginSettings {
         #[serde(rename = "Args", skip_serializing_if = "::std::option::Option::is_none")]
         pub args: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -6929,6 +7077,7 @@ the plugin.
 > if there is no resource using the plugin.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PluginsInfo {
         ///Names of available authorization plugins.
         #[serde(
@@ -6959,6 +7108,7 @@ the plugin.
     }
     ///An open port on a container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Port {
         ///Host IP address that the container's port is mapped to
         #[serde(rename = "IP", skip_serializing_if = "::std::option::Option::is_none")]
@@ -6988,6 +7138,7 @@ the plugin.
 port.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PortBinding {
         ///Host IP address that the container's port is mapped to.
         #[serde(
@@ -7016,6 +7167,7 @@ are added to the mapping table.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PortMap(
         pub ::std::option::Option<
             ::std::collections::HashMap<
@@ -7074,6 +7226,7 @@ are added to the mapping table.
     }
     ///represents the port status of a task's host ports whose service has published host ports
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PortStatus {
         #[serde(
             rename = "Ports",
@@ -7088,6 +7241,7 @@ are added to the mapping table.
     }
     ///`ProcessConfig`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ProcessConfig {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub arguments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7107,6 +7261,7 @@ are added to the mapping table.
     }
     ///`ProgressDetail`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ProgressDetail {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current: ::std::option::Option<i64>,
@@ -7120,6 +7275,7 @@ are added to the mapping table.
     }
     ///`PushImageInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct PushImageInfo {
         /**errors encountered during the operation.
 
@@ -7166,6 +7322,7 @@ Known values: `"unknown"`, `"unreachable"`, `"reachable"`.*/
         PartialOrd
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Reachability(pub ::std::string::String);
     impl ::std::ops::Deref for Reachability {
         type Target = ::std::string::String;
@@ -7197,6 +7354,7 @@ Known values: `"unknown"`, `"unreachable"`, `"reachable"`.*/
     /**RegistryServiceConfig stores daemon registry services configuration.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RegistryServiceConfig {
         #[serde(
             rename = "IndexConfigs",
@@ -7254,6 +7412,7 @@ are listed under `IndexConfigs` and have their `Secure` field set to
 requested by a task.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResourceObject {
         #[serde(
             rename = "GenericResources",
@@ -7278,6 +7437,7 @@ requested by a task.
     }
     ///A container's resources (cgroups config, ulimits, etc)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Resources {
         /**Limit read rate (bytes per second) from a device, in the form:
 
@@ -7553,6 +7713,7 @@ to not change.
     }
     ///`ResourcesBlkioWeightDeviceItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResourcesBlkioWeightDeviceItem {
         #[serde(rename = "Path", skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
@@ -7569,6 +7730,7 @@ to not change.
     }
     ///`ResourcesUlimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ResourcesUlimitsItem {
         ///Hard limit
         #[serde(rename = "Hard", skip_serializing_if = "::std::option::Option::is_none")]
@@ -7592,6 +7754,7 @@ An ever increasing delay (double the previous delay, starting at 100ms) is
 added before each restart to prevent flooding the server.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct RestartPolicy {
         /**If `on-failure` is used, the number of times to retry before giving up.
 */
@@ -7623,6 +7786,7 @@ runtimes act as an interface to the Linux kernel namespaces, cgroups,
 and SELinux.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Runtime {
         /**Name and, optional, path, of the OCI executable binary.
 
@@ -7665,6 +7829,7 @@ in a JSON string representation.
     }
     ///`Secret`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Secret {
         #[serde(
             rename = "CreatedAt",
@@ -7693,6 +7858,7 @@ in a JSON string representation.
     }
     ///`SecretSpec`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SecretSpec {
         /**Data is the data to store as a secret, formatted as a Base64-url-safe-encoded
 ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-5)) string.
@@ -7734,6 +7900,7 @@ other endpoints.
     }
     ///`Service`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Service {
         #[serde(
             rename = "CreatedAt",
@@ -7784,6 +7951,7 @@ other endpoints.
 creation of a new service.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceCreateResponse {
         ///The ID of the created service.
         #[serde(rename = "ID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -7805,6 +7973,7 @@ FIXME(thaJeztah): this should have "omitempty" in the generated type.
     }
     ///`ServiceEndpoint`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceEndpoint {
         #[serde(
             rename = "Ports",
@@ -7828,6 +7997,7 @@ FIXME(thaJeztah): this should have "omitempty" in the generated type.
     }
     ///`ServiceEndpointVirtualIPsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceEndpointVirtualIPsItem {
         #[serde(rename = "Addr", skip_serializing_if = "::std::option::Option::is_none")]
         pub addr: ::std::option::Option<::std::string::String>,
@@ -7848,6 +8018,7 @@ JobIteration is an ObjectVersion, but unlike the Service's version,
 does not need to be sent with an update request.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceJobStatus {
         #[serde(
             rename = "JobIteration",
@@ -7872,6 +8043,7 @@ started.
 part of a ServiceList operation.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceServiceStatus {
         /**The number of tasks for a job that are in the Completed state.
 This field must be cross-referenced with the service type, as the
@@ -7909,6 +8081,7 @@ than Shutdown.
     }
     ///User modifiable configuration for a service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpec {
         #[serde(
             rename = "EndpointSpec",
@@ -7960,6 +8133,7 @@ Deprecated: This field is deprecated since v1.44. The Networks field in TaskSpec
     }
     ///Scheduling mode for the service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpecMode {
         #[serde(
             rename = "Global",
@@ -7994,6 +8168,7 @@ on each valid node.
     }
     ///`ServiceSpecModeReplicated`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpecModeReplicated {
         #[serde(
             rename = "Replicas",
@@ -8010,6 +8185,7 @@ on each valid node.
 to a completed state.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpecModeReplicatedJob {
         /**The maximum number of replicas to run simultaneously.
 */
@@ -8039,6 +8215,7 @@ state. If unset, will default to the value of `MaxConcurrent`
     }
     ///Specification for the rollback strategy of the service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpecRollbackConfig {
         /**Amount of time between rollback iterations, in nanoseconds.
 */
@@ -8111,6 +8288,7 @@ unlimited parallelism).
     }
     ///Specification for the update strategy of the service.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceSpecUpdateConfig {
         ///Amount of time between updates, in nanoseconds.
         #[serde(
@@ -8193,6 +8371,7 @@ unlimited parallelism).
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ServiceUpdateRegistryAuthFrom {
         #[serde(rename = "spec")]
         Spec,
@@ -8243,6 +8422,7 @@ unlimited parallelism).
     }
     ///`ServiceUpdateResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceUpdateResponse {
         ///Optional warning messages
         #[serde(
@@ -8258,6 +8438,7 @@ unlimited parallelism).
     }
     ///The status of a service update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ServiceUpdateStatus {
         #[serde(
             rename = "CompletedAt",
@@ -8288,6 +8469,7 @@ unlimited parallelism).
     }
     ///`Swarm`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Swarm {
         /**Date and time at which the swarm was initialised in
 [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -8379,6 +8561,7 @@ default subnet pool.
     /**Represents generic information about swarm.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmInfo {
         #[serde(
             rename = "Cluster",
@@ -8429,6 +8612,7 @@ swarm.
     }
     ///`SwarmInitRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmInitRequest {
         /**Externally reachable address advertised to other nodes. This
 can either be an address/port combination in the form
@@ -8513,6 +8697,7 @@ from the default subnet pool.
     }
     ///`SwarmJoinRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmJoinRequest {
         /**Externally reachable address advertised to other nodes. This
 can either be an address/port combination in the form
@@ -8572,6 +8757,7 @@ interface used for the VXLAN Tunnel Endpoint (VTEP).
     }
     ///User modifiable swarm configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpec {
         ///CA configuration.
         #[serde(
@@ -8622,6 +8808,7 @@ interface used for the VXLAN Tunnel Endpoint (VTEP).
     }
     ///CA configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecCaConfig {
         /**Configuration for forwarding signing requests to an external
 certificate authority.
@@ -8672,6 +8859,7 @@ in PEM format.
     }
     ///`SwarmSpecCaConfigExternalCAsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecCaConfigExternalCAsItem {
         /**The root CA certificate (in PEM format) this external CA uses
 to issue TLS certificates (assumed to be to the current swarm
@@ -8723,6 +8911,7 @@ Known values: `"cfssl"`.*/
     }
     ///Dispatcher configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecDispatcher {
         /**The delay for an agent to send a heartbeat to the dispatcher.
 */
@@ -8739,6 +8928,7 @@ Known values: `"cfssl"`.*/
     }
     ///Parameters related to encryption-at-rest.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecEncryptionConfig {
         /**If set, generate a key and use it to lock data stored on the
 managers.
@@ -8756,6 +8946,7 @@ managers.
     }
     ///Orchestration configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecOrchestration {
         /**The number of historic tasks to keep per instance or node. If
 negative, never remove completed or failed tasks.
@@ -8773,6 +8964,7 @@ negative, never remove completed or failed tasks.
     }
     ///Raft configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecRaft {
         /**The number of ticks that a follower will wait for a message from
 the leader before becoming a candidate and starting an election.
@@ -8826,6 +9018,7 @@ after a snapshot is created.
     }
     ///Defaults for creating tasks in this cluster.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecTaskDefaults {
         #[serde(
             rename = "LogDriver",
@@ -8845,6 +9038,7 @@ Updating this value only affects new tasks. Existing tasks continue
 to use their previously configured log driver until recreated.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmSpecTaskDefaultsLogDriver {
         /**The log driver to use as a default for new tasks.
 */
@@ -8868,6 +9062,7 @@ as key/value pairs.
     }
     ///`SwarmUnlockRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SwarmUnlockRequest {
         ///The swarm's unlock key.
         #[serde(
@@ -8883,6 +9078,7 @@ as key/value pairs.
     }
     ///`SystemAuthResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemAuthResponse {
         ///An opaque token used to authenticate a user after a successful login
         #[serde(
@@ -8904,6 +9100,7 @@ as key/value pairs.
     }
     ///`SystemDataUsageResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemDataUsageResponse {
         #[serde(
             rename = "BuildCache",
@@ -8949,6 +9146,7 @@ as key/value pairs.
         PartialEq,
         PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum SystemDataUsageTypeItem {
         #[serde(rename = "container")]
         Container,
@@ -9001,6 +9199,7 @@ as key/value pairs.
     }
     ///`SystemInfo`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemInfo {
         /**Hardware architecture of the host, as returned by the Go runtime
 (`GOARCH`).
@@ -9611,6 +9810,7 @@ These messages can be printed by the client as information to the user.
     }
     ///`SystemInfoDefaultAddressPoolsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemInfoDefaultAddressPoolsItem {
         ///The network address in CIDR format
         #[serde(rename = "Base", skip_serializing_if = "::std::option::Option::is_none")]
@@ -9627,6 +9827,7 @@ These messages can be printed by the client as information to the user.
     /**Response of Engine API: GET "/version"
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemVersion {
         /**The default (and highest) API version that is supported by the daemon
 */
@@ -9718,6 +9919,7 @@ This field is omitted when empty.
     }
     ///`SystemVersionComponentsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemVersionComponentsItem {
         /**Key/value pairs of strings with additional information about the
 component. These values are intended for informational purposes
@@ -9752,6 +9954,7 @@ These messages can be printed by the client as information to the user.
     }
     ///`SystemVersionPlatform`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SystemVersionPlatform {
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -9763,6 +9966,7 @@ These messages can be printed by the client as information to the user.
     }
     ///`Task`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Task {
         #[serde(
             rename = "AssignedGenericResources",
@@ -9837,6 +10041,7 @@ These messages can be printed by the client as information to the user.
     }
     ///User modifiable task configuration.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpec {
         #[serde(
             rename = "ContainerSpec",
@@ -9912,6 +10117,7 @@ been changed.
 > field is set to `attachment`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpec {
         ///Arguments to the command.
         #[serde(rename = "Args", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10122,6 +10328,7 @@ Service.
     }
     ///`TaskSpecContainerSpecConfigsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecConfigsItem {
         /**ConfigID represents the ID of the specific config that we're
 referencing.
@@ -10169,6 +10376,7 @@ container but is used by the task
 > **Note**: `Configs.File` and `Configs.Runtime` are mutually exclusive
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecConfigsItemFile {
         ///GID represents the file GID.
         #[serde(rename = "GID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10193,6 +10401,7 @@ container but is used by the task
 file (`resolv.conf`).
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecDnsConfig {
         ///The IP addresses of the name servers.
         #[serde(
@@ -10222,6 +10431,7 @@ file (`resolv.conf`).
     }
     ///Security options for the container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecPrivileges {
         #[serde(
             rename = "AppArmor",
@@ -10261,6 +10471,7 @@ file (`resolv.conf`).
     }
     ///Options for configuring AppArmor on the container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecPrivilegesAppArmor {
         ///Known values: `"default"`, `"disabled"`.
         #[serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10273,6 +10484,7 @@ file (`resolv.conf`).
     }
     ///CredentialSpec for managed service account (Windows only)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecPrivilegesCredentialSpec {
         /**Load credential spec from a Swarm Config with the given ID.
 The specified config must also be present in the Configs
@@ -10328,6 +10540,7 @@ registry. The specified registry value must be located in:
     }
     ///SELinux labels of the container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecPrivilegesSeLinuxContext {
         ///Disable SELinux
         #[serde(
@@ -10358,6 +10571,7 @@ registry. The specified registry value must be located in:
     }
     ///Options for configuring seccomp on the container
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecPrivilegesSeccomp {
         ///Known values: `"default"`, `"unconfined"`, `"custom"`.
         #[serde(rename = "Mode", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10376,6 +10590,7 @@ registry. The specified registry value must be located in:
     }
     ///`TaskSpecContainerSpecSecretsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecSecretsItem {
         #[serde(rename = "File", skip_serializing_if = "::std::option::Option::is_none")]
         pub file: ::std::option::Option<TaskSpecContainerSpecSecretsItemFile>,
@@ -10405,6 +10620,7 @@ secret in the reference will be identified by its ID.
     /**File represents a specific target that is backed by a file.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecSecretsItemFile {
         ///GID represents the file GID.
         #[serde(rename = "GID", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10427,6 +10643,7 @@ secret in the reference will be identified by its ID.
     }
     ///`TaskSpecContainerSpecUlimitsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecContainerSpecUlimitsItem {
         ///Hard limit
         #[serde(rename = "Hard", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10448,6 +10665,7 @@ not present, the default one for the swarm will be used, finally
 falling back to the engine default if not specified.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecLogDriver {
         #[serde(rename = "Name", skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -10475,6 +10693,7 @@ networks.
 > field is set to `attachment`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecNetworkAttachmentSpec {
         ///ID of the container represented by this task
         #[serde(
@@ -10490,6 +10709,7 @@ networks.
     }
     ///`TaskSpecPlacement`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecPlacement {
         /**An array of constraint expressions to limit the set of nodes where
 a task can be scheduled. Constraint expressions can either use a
@@ -10550,6 +10770,7 @@ lowest precedence.
     }
     ///`TaskSpecPlacementPreferencesItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecPlacementPreferencesItem {
         #[serde(
             rename = "Spread",
@@ -10564,6 +10785,7 @@ lowest precedence.
     }
     ///`TaskSpecPlacementPreferencesItemSpread`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecPlacementPreferencesItemSpread {
         /**label descriptor, such as `engine.labels.az`.
 */
@@ -10588,6 +10810,7 @@ lowest precedence.
 > field is set to `attachment`.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecPluginSpec {
         ///Disable the plugin once scheduled.
         #[serde(
@@ -10619,6 +10842,7 @@ lowest precedence.
 as part of the service.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecResources {
         #[serde(
             rename = "Limits",
@@ -10640,6 +10864,7 @@ as part of the service.
 created as part of this service.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskSpecRestartPolicy {
         /**Condition for restart.
 
@@ -10684,6 +10909,7 @@ Known values: `"none"`, `"on-failure"`, `"any"`.*/
         PartialOrd
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskState(pub ::std::string::String);
     impl ::std::ops::Deref for TaskState {
         type Target = ::std::string::String;
@@ -10714,6 +10940,7 @@ Known values: `"none"`, `"on-failure"`, `"any"`.*/
     }
     ///represents the status of a task.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TaskStatus {
         #[serde(
             rename = "ContainerStatus",
@@ -10750,6 +10977,7 @@ Known values: `"none"`, `"on-failure"`, `"any"`.*/
     }
     ///`ThrottleDevice`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ThrottleDevice {
         ///Device path
         #[serde(rename = "Path", skip_serializing_if = "::std::option::Option::is_none")]
@@ -10767,6 +10995,7 @@ Known values: `"none"`, `"on-failure"`, `"any"`.*/
 CA certificate.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TlsInfo {
         /**The base64-url-safe-encoded raw public key bytes of the issuer.
 */
@@ -10801,6 +11030,7 @@ specification.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Topology(
         pub ::std::option::Option<
             ::std::collections::HashMap<::std::string::String, ::std::string::String>,
@@ -10841,6 +11071,7 @@ specification.
     }
     ///`UnlockKeyResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct UnlockKeyResponse {
         ///The swarm's unlock key.
         #[serde(
@@ -10856,6 +11087,7 @@ specification.
     }
     ///`Volume`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Volume {
         #[serde(
             rename = "ClusterVolume",
@@ -10955,6 +11187,7 @@ does not support this feature.
     }
     ///Volume configuration
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VolumeCreateOptions {
         #[serde(
             rename = "ClusterVolumeSpec",
@@ -11005,6 +11238,7 @@ passed directly to the driver and are driver specific.
     }
     ///Volume list response
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VolumeListResponse {
         ///List of volumes
         #[serde(
@@ -11027,6 +11261,7 @@ passed directly to the driver and are driver specific.
     }
     ///`VolumePruneResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VolumePruneResponse {
         ///Disk space reclaimed in bytes
         #[serde(
@@ -11050,6 +11285,7 @@ passed directly to the driver and are driver specific.
     }
     ///Volume configuration
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VolumeUpdateBody {
         #[serde(rename = "Spec", skip_serializing_if = "::std::option::Option::is_none")]
         pub spec: ::std::option::Option<ClusterVolumeSpec>,
@@ -11063,6 +11299,7 @@ passed directly to the driver and are driver specific.
 `GET /system/df` endpoint, and omitted in other endpoints.
 */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct VolumeUsageData {
         /**The number of containers referencing this volume. This field
 is set to `-1` if the reference-count is not available.

@@ -25,6 +25,9 @@ for engine in $DOCKER_ENGINE_TEST_ENGINES; do
   DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --tests -- --test-threads "${TEST_THREADS:-4}"
 done
 
+echo "== the schemars feature: every generated model implements JsonSchema"
+cargo test --features schemars --test generated
+
 echo "== doc tests (compiled, not run)"
 cargo test --doc
 

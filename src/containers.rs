@@ -750,6 +750,12 @@ impl Logs {
         }))
     }
 
+    /// The output as lines, each with the daemon's timestamp taken off into
+    /// [`LogLine::timestamp`](crate::stream::LogLine) (sets `timestamps`).
+    pub fn lines(self) -> crate::stream::LogLines {
+        crate::stream::LogLines::new(self.timestamps(true).stream())
+    }
+
     /// Collect the output (with `follow`, until the container stops).
     pub async fn send(self) -> Result<Vec<crate::stream::LogChunk>> {
         self.stream().collect_chunks().await

@@ -95,3 +95,19 @@ fn every_operation_of_the_spec_is_a_typed_method() {
         assert_eq!(ids.len(), 107, "Engine API v1.51 has 107 operations");
     }
 }
+
+/// With the `schemars` feature every generated model describes itself as JSON Schema.
+#[cfg(feature = "schemars")]
+#[test]
+fn models_implement_json_schema_with_the_schemars_feature() {
+    let schema = schemars::schema_for!(docker_engine::types::ContainerInspectResponse);
+    let json = serde_json::to_value(&schema).unwrap();
+    let props = json["properties"].as_object().expect("an object schema");
+    for field in ["Id", "State", "Config", "HostConfig", "NetworkSettings"] {
+        assert!(
+            props.contains_key(field),
+            "{field} in {:?}",
+            props.keys().collect::<Vec<_>>()
+        );
+    }
+}

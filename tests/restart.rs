@@ -5,12 +5,28 @@ mod common;
 
 use std::process::Command;
 
+use futures_util::StreamExt;
+
 #[tokio::test]
 async fn a_restarted_daemon_does_not_fail_the_next_call() {
     let e = common::engine();
     let docker = common::docker();
     docker.version().await.unwrap();
     docker.containers().list().send().await.unwrap();
+
+    // A stream open across the restart: the daemon closing it mid-stream ends it with an
+    // error, promptly, not a hang and not a quiet end.
+    let c = docker
+        .containers()
+        .create(&e.image)
+        .label(common::LABEL, "1")
+        .cmd(["sh", "-c", "while true; do echo tick; sleep 0.2; done"])
+        .send()
+        .await
+        .unwrap();
+    c.start().await.unwrap();
+    let mut logs = c.logs().follow(true).stream();
+    assert_eq!(logs.next().await.unwrap().unwrap().to_string(), "tick\n");
 
     let status = Command::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -20,6 +36,20 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     .status()
     .expect("run scripts/test-engines.sh restart");
     assert!(status.success(), "restart {} failed", e.name);
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(1), async {
+        loop {
+            match logs.next().await {
+                Some(Ok(_)) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the stream ends within a second of the daemon going away");
+    assert!(
+        matches!(ended, Some(Err(_))),
+        "ends with an error: {ended:?}"
+    );
 
     // The pooled connection is dead; the next calls must go through on a new one.
     let v = docker.version().await.unwrap();
@@ -27,4 +57,5 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     for _ in 0..5 {
         docker.containers().list().all(true).send().await.unwrap();
     }
+    c.remove(true, true).await.unwrap();
 }

@@ -78,6 +78,48 @@ async fn logs_are_byte_exact_with_binary_data_and_interleaving() {
 }
 
 #[tokio::test]
+async fn timestamps_are_parsed_off_each_line() {
+    let c = run_to_end("echo one; echo two >&2; printf 'three'", false).await;
+    let lines: Vec<_> = c
+        .logs()
+        .lines()
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let mut texts: Vec<String> = lines.iter().map(|l| l.chunk.to_string()).collect();
+    texts.sort();
+    assert_eq!(texts, ["one\n", "three", "two\n"]);
+    for l in &lines {
+        assert!(
+            l.timestamp.ends_with('Z') && l.timestamp.len() >= 20,
+            "{l:?}"
+        );
+    }
+    assert!(lines.iter().any(|l| matches!(l.chunk, LogChunk::StdErr(_))));
+    // `since` and `until` (UNIX seconds) select a window.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(c.logs().since(now + 3600).send().await.unwrap().is_empty());
+    assert!(c.logs().until(1).send().await.unwrap().is_empty());
+    assert_eq!(
+        c.logs()
+            .since(now - 3600)
+            .until(now + 3600)
+            .send()
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    c.remove(true, true).await.unwrap();
+}
+
+#[tokio::test]
 async fn tty_logs_are_console_output() {
     let c = run_to_end("echo tty-out; echo tty-err >&2", true).await;
     let chunks = c.logs().send().await.unwrap();

@@ -4,6 +4,8 @@
 
 pub mod demux;
 pub mod json_lines;
+pub mod lines;
 
 pub use demux::{Demuxer, LogChunk, LogStream};
 pub use json_lines::{JsonLines, JsonStream};
+pub use lines::{LogLine, LogLines};
