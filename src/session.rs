@@ -16,7 +16,8 @@ use tokio::io::{AsyncWrite, ReadHalf, WriteHalf};
 
 use crate::docker::Docker;
 use crate::error::{Error, Result};
-use crate::stream::{Demuxer, LogChunk};
+use crate::stream::LogChunk;
+use crate::stream::demux::Framing;
 
 type Io = reqwest::Upgraded;
 
@@ -98,9 +99,8 @@ pub(crate) async fn exec_exit_code(docker: &Docker, id: &str) -> Result<i64> {
 /// The output half of a session: a `Stream` of [`LogChunk`]s.
 pub struct SessionOutput {
     reader: ReadHalf<Io>,
-    demux: Option<Demuxer>,
+    framing: Framing,
     buf: BytesMut,
-    done: bool,
 }
 
 /// The input half of a session: an `AsyncWrite` to the process's stdin.
@@ -132,9 +132,8 @@ impl Session {
         Session {
             output: SessionOutput {
                 reader,
-                demux: multiplexed.then(Demuxer::new),
+                framing: Framing::new(multiplexed),
                 buf: BytesMut::new(),
-                done: false,
             },
             input: SessionInput { writer },
             control: SessionControl { docker, target },
@@ -169,18 +168,8 @@ impl Stream for SessionOutput {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            if let Some(d) = &mut this.demux {
-                match d.next_chunk() {
-                    Ok(Some(chunk)) => return Poll::Ready(Some(Ok(chunk))),
-                    Ok(None) => {}
-                    Err(e) => {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
+            if let Some(item) = this.framing.next() {
+                return Poll::Ready(item);
             }
             if this.buf.capacity() - this.buf.len() < 4096 {
                 this.buf.reserve(READ_CHUNK);
@@ -188,25 +177,13 @@ impl Stream for SessionOutput {
             match tokio_util::io::poll_read_buf(Pin::new(&mut this.reader), cx, &mut this.buf) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Err(e)) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(Error::Stream(format!(
-                        "reading the session failed: {e}"
-                    )))));
+                    let e = Error::Stream(format!("reading the session failed: {e}"));
+                    return Poll::Ready(this.framing.end(Some(e)));
                 }
-                Poll::Ready(Ok(0)) => {
-                    this.done = true;
-                    if let Some(d) = &mut this.demux
-                        && let Err(e) = d.finish()
-                    {
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                    return Poll::Ready(None);
-                }
+                Poll::Ready(Ok(0)) => return Poll::Ready(this.framing.end(None)),
                 Poll::Ready(Ok(_)) => {
-                    let bytes = this.buf.split().freeze();
-                    match &mut this.demux {
-                        Some(d) => d.push(bytes),
-                        None => return Poll::Ready(Some(Ok(LogChunk::Console(bytes)))),
+                    if let Some(item) = this.framing.push(this.buf.split().freeze()) {
+                        return Poll::Ready(Some(item));
                     }
                 }
             }

@@ -224,6 +224,58 @@ pub(crate) type ByteSource = Pin<Box<dyn Stream<Item = std::result::Result<Bytes
 /// no such type).
 pub(crate) type Connecting = Pin<Box<dyn Future<Output = Result<(ByteSource, bool)>> + Send>>;
 
+/// What every output stream (logs, exec, attach) does with the bytes it reads:
+/// demultiplex them, or pass them through as console output, and end exactly once, with an
+/// error if the input ended inside a frame.
+#[derive(Debug)]
+pub(crate) struct Framing {
+    demux: Option<Demuxer>,
+    done: bool,
+}
+
+impl Framing {
+    pub(crate) fn new(multiplexed: bool) -> Framing {
+        Framing {
+            demux: multiplexed.then(Demuxer::new),
+            done: false,
+        }
+    }
+
+    /// An item decoded from what was pushed (`Some(None)`: the stream has ended), or
+    /// `None` when more input is needed.
+    pub(crate) fn next(&mut self) -> Option<Option<Result<LogChunk>>> {
+        if self.done {
+            return Some(None);
+        }
+        match self.demux.as_mut().map(Demuxer::next_chunk) {
+            Some(Ok(Some(chunk))) => Some(Some(Ok(chunk))),
+            Some(Err(e)) => Some(self.end(Some(e))),
+            Some(Ok(None)) | None => None,
+        }
+    }
+
+    /// Bytes read from the connection; raw output comes straight back as console output.
+    pub(crate) fn push(&mut self, bytes: Bytes) -> Option<Result<LogChunk>> {
+        match &mut self.demux {
+            Some(d) => {
+                d.push(bytes);
+                None
+            }
+            None if bytes.is_empty() => None,
+            None => Some(Ok(LogChunk::Console(bytes))),
+        }
+    }
+
+    /// The input failed (`Some`) or ended (`None`): the stream's last item, if any.
+    pub(crate) fn end(&mut self, error: Option<Error>) -> Option<Result<LogChunk>> {
+        self.done = true;
+        match error {
+            Some(e) => Some(Err(e)),
+            None => self.demux.as_mut().and_then(|d| d.finish().err()).map(Err),
+        }
+    }
+}
+
 enum Source {
     Connecting(Connecting),
     Reading(ByteSource),
@@ -233,8 +285,7 @@ enum Source {
 /// the connection breaks inside a frame. Dropping it closes the connection.
 pub struct LogStream {
     source: Source,
-    demux: Option<Demuxer>,
-    done: bool,
+    framing: Framing,
 }
 
 impl LogStream {
@@ -242,8 +293,7 @@ impl LogStream {
     pub(crate) fn reading(source: ByteSource, multiplexed: bool) -> LogStream {
         LogStream {
             source: Source::Reading(source),
-            demux: multiplexed.then(Demuxer::new),
-            done: false,
+            framing: Framing::new(multiplexed),
         }
     }
 
@@ -251,8 +301,7 @@ impl LogStream {
     pub(crate) fn connecting(fut: Connecting) -> LogStream {
         LogStream {
             source: Source::Connecting(fut),
-            demux: None,
-            done: false,
+            framing: Framing::new(false),
         }
     }
 
@@ -286,54 +335,30 @@ impl Stream for LogStream {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if this.done {
-                return Poll::Ready(None);
-            }
-            if let Some(d) = &mut this.demux {
-                match d.next_chunk() {
-                    Ok(Some(chunk)) => return Poll::Ready(Some(Ok(chunk))),
-                    Ok(None) => {}
-                    Err(e) => {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(e)));
-                    }
-                }
+            if let Some(item) = this.framing.next() {
+                return Poll::Ready(item);
             }
             let source = match &mut this.source {
                 Source::Connecting(fut) => match fut.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok((source, multiplexed))) => {
-                        this.demux = multiplexed.then(Demuxer::new);
+                        this.framing = Framing::new(multiplexed);
                         this.source = Source::Reading(source);
                         continue;
                     }
-                    Poll::Ready(Err(e)) => {
-                        this.done = true;
-                        return Poll::Ready(Some(Err(e)));
-                    }
+                    Poll::Ready(Err(e)) => return Poll::Ready(this.framing.end(Some(e))),
                 },
                 Source::Reading(source) => source,
             };
             match source.as_mut().poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(bytes))) => match &mut this.demux {
-                    Some(d) => d.push(bytes),
-                    None if bytes.is_empty() => {}
-                    None => return Poll::Ready(Some(Ok(LogChunk::Console(bytes)))),
-                },
-                Poll::Ready(Some(Err(e))) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(e)));
-                }
-                Poll::Ready(None) => {
-                    this.done = true;
-                    if let Some(d) = &mut this.demux
-                        && let Err(e) = d.finish()
-                    {
-                        return Poll::Ready(Some(Err(e)));
+                Poll::Ready(Some(Ok(bytes))) => {
+                    if let Some(item) = this.framing.push(bytes) {
+                        return Poll::Ready(Some(item));
                     }
-                    return Poll::Ready(None);
                 }
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(this.framing.end(Some(e))),
+                Poll::Ready(None) => return Poll::Ready(this.framing.end(None)),
             }
         }
     }
