@@ -264,6 +264,65 @@ fn schemars_behind_feature(file: &mut syn::File) {
     }
 }
 
+fn to_spec(doc: Value, location: &str) -> Result<openapiv3::OpenAPI, Error> {
+    serde_json::from_value(doc).map_err(|e| {
+        Error::new(
+            location,
+            "openapiv3",
+            format!("the converted document is not OpenAPI 3.0: {e}"),
+        )
+    })
+}
+
+/// progenitor with this crate's settings. It reports most problems as errors and some as
+/// panics (asserts, `todo!()`); both come back as a message, and a panic prints nothing:
+/// the build must not show a backtrace from inside progenitor.
+fn run_progenitor(spec: &openapiv3::OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let mut settings = progenitor_impl::GenerationSettings::new();
+    settings
+        .with_interface(progenitor_impl::InterfaceStyle::Builder)
+        .with_tag(progenitor_impl::TagStyle::Merged)
+        // The hand-written layer implements ClientHooks for the generated Client: that is
+        // where the negotiated `/v1.xx` prefix, the path guard and tracing live.
+        .with_hooks(progenitor_impl::HooksMode::Expected)
+        .with_inner_type(quote::quote! { crate::transport::Shared })
+        .with_derive("PartialEq");
+    let mut generator = progenitor_impl::Generator::new(&settings);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        generator.generate_tokens(spec)
+    }));
+    std::panic::set_hook(hook);
+    match result {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .map(|m| format!("progenitor panicked: {m}"))
+            .unwrap_or_else(|| "progenitor panicked".to_string())),
+    }
+}
+
+/// The first operation that progenitor refuses on its own, as `METHOD /path (operationId)`.
+fn locate_failure(doc: &Value) -> Option<String> {
+    let paths = doc.get("paths")?.as_object()?;
+    for (path, item) in paths {
+        for (method, op) in item.as_object()? {
+            let mut single = doc.clone();
+            single["paths"] = serde_json::json!({ path.clone(): { method.clone(): op.clone() } });
+            let spec = to_spec(single, path).ok()?;
+            if run_progenitor(&spec).is_err() {
+                let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?");
+                return Some(format!("{} {path} ({id})", method.to_uppercase()));
+            }
+        }
+    }
+    None
+}
+
 /// Run the whole pipeline: parse, convert, apply rules, generate with progenitor, format.
 pub fn generate(swagger_yaml: &str) -> Result<Generated, Error> {
     let (doc, log) = to_openapi(swagger_yaml)?;
@@ -275,41 +334,16 @@ pub fn generate(swagger_yaml: &str) -> Result<Generated, Error> {
     let operations = operations(&doc);
     let openapi = serde_json::to_string_pretty(&doc).expect("a JSON value always serializes");
 
-    let spec: openapiv3::OpenAPI = serde_json::from_value(doc).map_err(|e| {
+    let spec = to_spec(doc.clone(), "document")?;
+    let tokens = run_progenitor(&spec).map_err(|message| {
+        // Name the operation: generate each one alone until one fails the same way.
+        let location = locate_failure(&doc).unwrap_or_else(|| "document".to_string());
         Error::new(
-            "document",
-            "openapiv3",
-            format!("the converted document is not OpenAPI 3.0: {e}"),
+            location,
+            "progenitor",
+            format!("{message}; the converted document is in generated/openapi.json"),
         )
     })?;
-
-    let mut settings = progenitor_impl::GenerationSettings::new();
-    settings
-        .with_interface(progenitor_impl::InterfaceStyle::Builder)
-        .with_tag(progenitor_impl::TagStyle::Merged)
-        // The hand-written layer implements ClientHooks for the generated Client: that is
-        // where the negotiated `/v1.xx` prefix, the path guard and tracing live.
-        .with_hooks(progenitor_impl::HooksMode::Expected)
-        .with_inner_type(quote::quote! { crate::transport::Shared })
-        .with_derive("PartialEq");
-    let mut generator = progenitor_impl::Generator::new(&settings);
-
-    // progenitor reports most problems as errors, some as panics (asserts, todo!()). A
-    // panic must not reach the user as a backtrace from inside progenitor.
-    let tokens = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| generator.generate_tokens(&spec)))
-        .map_err(|panic| {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Error::new(
-                "document",
-                "progenitor",
-                format!("progenitor stopped on the converted document: {message}; see generated/openapi.json"),
-            )
-        })?
-        .map_err(|e| Error::new("document", "progenitor", e.to_string()))?;
 
     let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         Error::new(
@@ -332,4 +366,44 @@ pub fn generate(swagger_yaml: &str) -> Result<Generated, Error> {
         api_version,
         operations,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec progenitor cannot take (a path parameter marked optional: progenitor asserts
+    /// path parameters are required) stops with a message naming the operation and the
+    /// stage, not a panic backtrace.
+    #[test]
+    fn a_spec_progenitor_refuses_names_the_operation() {
+        let spec = r#"
+swagger: "2.0"
+info: {title: t, version: "1.0"}
+paths:
+  /fine:
+    get:
+      operationId: Fine
+      responses: {200: {description: ok, schema: {type: object}}}
+  /x/{id}:
+    get:
+      operationId: Broken
+      parameters:
+        - {name: id, in: path, required: false, type: string}
+      responses: {200: {description: ok, schema: {type: object}}}
+"#;
+        let err = generate(spec)
+            .err()
+            .expect("progenitor refuses an optional path parameter");
+        assert_eq!(err.location, "GET /x/{id} (Broken)");
+        assert_eq!(err.rule, "progenitor");
+        assert!(err.message.contains("panicked"), "{err}");
+    }
+
+    #[test]
+    fn method_names_follow_progenitor() {
+        assert_eq!(snake_case("ContainerInspect"), "container_inspect");
+        assert_eq!(snake_case("GetPluginPrivileges"), "get_plugin_privileges");
+        assert_eq!(snake_case("SystemPingHead"), "system_ping_head");
+    }
 }
