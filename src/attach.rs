@@ -116,15 +116,10 @@ impl Stats {
         let Stats { docker, id } = self;
         let body = async move {
             let path = format!("/containers/{}/stats", segment(&id)?);
-            let response = docker
-                .request(
-                    reqwest::Method::GET,
-                    &path,
-                    &[("stream", "true".to_string())],
-                    |r| r,
-                )
+            let (_, body) = docker
+                .stream_get(&path, &[("stream", "true".to_string())])
                 .await?;
-            Ok::<_, crate::Error>(docker.body_stream(response))
+            Ok::<_, crate::Error>(body)
         };
         JsonStream::new(Box::pin(futures_util::TryStreamExt::try_flatten(
             futures_util::stream::once(body),

@@ -734,10 +734,11 @@ impl Logs {
         LogStream::connecting(Box::pin(async move {
             let path = format!("/containers/{}/logs", segment(&container.id)?);
             let docker = &container.docker;
-            let response = docker
-                .request(reqwest::Method::GET, &path, &query, |r| r)
-                .await?;
-            let multiplexed = match content_type(&response) {
+            let (headers, body) = docker.stream_get(&path, &query).await?;
+            let content_type = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
+            let multiplexed = match content_type {
                 Some(t) if t.starts_with("application/vnd.docker.multiplexed-stream") => true,
                 Some(t) if t.starts_with("application/vnd.docker.raw-stream") => false,
                 // API 1.41 sends no stream type: the container's TTY flag decides.
@@ -746,7 +747,7 @@ impl Logs {
                     None => !Container::inspect(docker, &container.id).await?.tty(),
                 },
             };
-            Ok((docker.body_stream(response), multiplexed))
+            Ok((body, multiplexed))
         }))
     }
 
@@ -760,11 +761,4 @@ impl Logs {
     pub async fn send(self) -> Result<Vec<crate::stream::LogChunk>> {
         self.stream().collect_chunks().await
     }
-}
-
-pub(crate) fn content_type(response: &reqwest::Response) -> Option<&str> {
-    response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
 }

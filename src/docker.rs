@@ -166,6 +166,52 @@ impl Docker {
         Ok(response)
     }
 
+    /// `GET` a long stream (logs, events, stats): on a connection of its own, polled by the
+    /// stream's reader ([`crate::direct`]), or through reqwest for TLS hosts. Error statuses
+    /// become errors; the headers come back for the stream type.
+    pub(crate) async fn stream_get(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(http::HeaderMap, crate::stream::demux::ByteSource)> {
+        let (host, connect_timeout) = self.shared.endpoint();
+        if !crate::direct::supported(host) {
+            let response = self
+                .request(reqwest::Method::GET, path, query, |r| r)
+                .await?;
+            return Ok((response.headers().clone(), self.body_stream(response)));
+        }
+        let mut url = reqwest::Url::parse(&self.shared.url(path).await?)
+            .map_err(|e| Error::InvalidArgument(format!("cannot build the request URL: {e}")))?;
+        if !query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        let path_and_query = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        };
+        let started = std::time::Instant::now();
+        let (status, headers, body) =
+            crate::direct::get(host, self.address(), connect_timeout, &path_and_query).await?;
+        tracing::debug!(
+            method = "GET",
+            path,
+            status,
+            latency_us = started.elapsed().as_micros() as u64,
+            "docker stream"
+        );
+        if status >= 400 {
+            let mut text = Vec::new();
+            let mut body = body;
+            while let Some(chunk) = body.next().await {
+                text.extend_from_slice(&chunk?);
+            }
+            return Err(Error::from_status(status, &text));
+        }
+        Ok((headers, Box::pin(body)))
+    }
+
     /// The body of a response as a stream of byte chunks with errors mapped.
     pub(crate) fn body_stream(
         &self,

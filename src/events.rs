@@ -82,10 +82,8 @@ impl Events {
         query.extend(until.map(|u| ("until", u)));
         query.extend(filters.to_query().map(|f| ("filters", f)));
         let body = async move {
-            let response = docker
-                .request(reqwest::Method::GET, "/events", &query, |r| r)
-                .await?;
-            Ok::<_, crate::Error>(docker.body_stream(response))
+            let (_, body) = docker.stream_get("/events", &query).await?;
+            Ok::<_, crate::Error>(body)
         };
         JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))
     }

@@ -29,6 +29,7 @@ pub mod auth;
 mod build_context;
 mod container_ops;
 pub mod containers;
+mod direct;
 mod docker;
 mod error;
 pub mod events;

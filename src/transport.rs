@@ -253,6 +253,8 @@ pub struct Shared(Arc<Inner>);
 
 #[derive(Debug)]
 struct Inner {
+    host: Host,
+    connect_timeout: Duration,
     address: String,
     base: String,
     http: reqwest::Client,
@@ -320,17 +322,24 @@ impl Shared {
             .build()
             .map_err(|e| Error::TlsConfig(format!("cannot build the HTTP client: {e}")))?;
         Ok(Shared(Arc::new(Inner {
+            connect_timeout: settings.connect_timeout,
             address: host.display(),
             base: host.base_url(),
             http,
             pinned: settings.version,
             negotiated: OnceCell::new(),
+            host,
         })))
     }
 
     /// The address requests go to, for messages.
     pub fn address(&self) -> &str {
         &self.0.address
+    }
+
+    /// Where the daemon listens (after TLS settings are applied) and how long to wait to connect.
+    pub(crate) fn endpoint(&self) -> (&Host, Duration) {
+        (&self.0.host, self.0.connect_timeout)
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
