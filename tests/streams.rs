@@ -199,8 +199,10 @@ async fn dropping_follow_streams_closes_their_connections() {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let after = open_fds();
+    // Other tests of this binary run at the same time and hold a few connections of their
+    // own; a leak here would be one descriptor per cycle, a thousand.
     assert!(
-        after <= before + 2,
+        after < before + 50,
         "1000 open/drop cycles: fds {before} -> {after}"
     );
     c.remove(true, true).await.unwrap();
