@@ -176,7 +176,7 @@ impl ContainerSummary {
 
     /// The first 12 characters of the id.
     pub fn short_id(&self) -> &str {
-        short(self.id())
+        crate::docker::short(self.id())
     }
 
     /// The first name, without its leading `/`.
@@ -218,11 +218,6 @@ impl ContainerSummary {
     pub async fn get(&self) -> Result<Container> {
         Container::inspect(&self.docker, self.id()).await
     }
-}
-
-fn short(id: &str) -> &str {
-    let id = id.strip_prefix("sha256:").unwrap_or(id);
-    &id[..id.len().min(12)]
 }
 
 /// Builder of `POST /containers/create`.
@@ -496,7 +491,7 @@ impl Container {
 
     /// The first 12 characters of the id.
     pub fn short_id(&self) -> &str {
-        short(&self.id)
+        crate::docker::short(&self.id)
     }
 
     /// The name, without its leading `/`.

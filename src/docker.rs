@@ -237,6 +237,13 @@ pub(crate) fn segment(id: &str) -> Result<String> {
     Ok(progenitor_client::encode_path(id))
 }
 
+/// The short form of an id: its first 12 characters, without a `sha256:` prefix. An id
+/// that is shorter, or not ASCII where it would be cut, is given whole.
+pub(crate) fn short(id: &str) -> &str {
+    let id = id.strip_prefix("sha256:").unwrap_or(id);
+    id.get(..12).unwrap_or(id)
+}
+
 /// Settings for a [`Docker`] connection.
 #[derive(Clone, Debug)]
 pub struct DockerBuilder {
@@ -348,4 +355,18 @@ fn home_dir() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_never_cut_inside_a_character() {
+        assert_eq!(short("sha256:0123456789abcdef"), "0123456789ab");
+        assert_eq!(short("abc"), "abc");
+        assert_eq!(short("0123456789aé0000"), "0123456789aé0000");
+        assert!(segment(".").is_err() && segment("..").is_err() && segment("").is_err());
+        assert_eq!(segment("a/b?c").unwrap(), "a%2Fb%3Fc");
+    }
 }

@@ -276,7 +276,7 @@ impl ImageSummary {
 
     /// The first 12 hex digits of the id.
     pub fn short_id(&self) -> &str {
-        short(self.id())
+        crate::docker::short(self.id())
     }
 
     /// `repo:tag` references.
@@ -298,11 +298,6 @@ impl ImageSummary {
     pub async fn get(&self) -> Result<Image> {
         Image::inspect(&self.docker, self.id()).await
     }
-}
-
-pub(crate) fn short(id: &str) -> &str {
-    let id = id.strip_prefix("sha256:").unwrap_or(id);
-    &id[..id.len().min(12)]
 }
 
 /// An image: its inspect data and the operations on it.
@@ -330,7 +325,7 @@ impl Image {
 
     /// The first 12 hex digits of the id.
     pub fn short_id(&self) -> &str {
-        short(self.id())
+        crate::docker::short(self.id())
     }
 
     /// `repo:tag` references.

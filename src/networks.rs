@@ -155,7 +155,7 @@ impl Network {
 
     /// The first 12 characters of the id.
     pub fn short_id(&self) -> &str {
-        crate::images::short(self.id())
+        crate::docker::short(self.id())
     }
 
     /// Name.
