@@ -121,8 +121,6 @@ impl Stats {
                 .await?;
             Ok::<_, crate::Error>(body)
         };
-        JsonStream::new(Box::pin(futures_util::TryStreamExt::try_flatten(
-            futures_util::stream::once(body),
-        )))
+        JsonStream::connecting(body)
     }
 }

@@ -1,7 +1,5 @@
 //! `docker events`: the daemon's event stream, typed.
 
-use futures_util::TryStreamExt;
-
 use crate::docker::Docker;
 use crate::filters::Filters;
 use crate::raw::types;
@@ -85,6 +83,6 @@ impl Events {
             let (_, body) = docker.stream_get("/events", &query).await?;
             Ok::<_, crate::Error>(body)
         };
-        JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))
+        JsonStream::connecting(body)
     }
 }

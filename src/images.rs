@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::filters::Filters;
 use crate::raw::types;
 use crate::stream::JsonStream;
-use crate::stream::demux::ByteSource;
 
 /// `docker.images()`.
 #[derive(Clone, Debug)]
@@ -139,7 +138,7 @@ impl Images {
         let mut query = vec![("fromSrc", "-".to_string()), ("repo", repo.into())];
         query.extend(tag.map(|t| ("tag", t.to_string())));
         let body = reqwest::Body::wrap_stream(rootfs_tar);
-        lazy_json(async move {
+        JsonStream::connecting(async move {
             let response = docker
                 .request(reqwest::Method::POST, "/images/create", &query, |r| {
                     r.header(reqwest::header::CONTENT_TYPE, "application/x-tar")
@@ -158,7 +157,7 @@ impl Images {
     {
         let docker = self.docker.clone();
         let body = reqwest::Body::wrap_stream(tar);
-        lazy_json(async move {
+        JsonStream::connecting(async move {
             let response = docker
                 .request(
                     reqwest::Method::POST,
@@ -203,12 +202,6 @@ impl Images {
         }
         self.docker.call(call.send()).await
     }
-}
-
-fn lazy_json<T>(
-    body: impl std::future::Future<Output = Result<ByteSource>> + Send + 'static,
-) -> JsonStream<T> {
-    JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))
 }
 
 /// Builder of `GET /images/json`.
@@ -453,7 +446,7 @@ impl Pull {
             platform,
             auth,
         } = self;
-        lazy_json(async move {
+        JsonStream::connecting(async move {
             let (name, tag) = split_reference(&reference);
             let mut query = vec![("fromImage", name.to_string())];
             match (tag, all_tags) {
@@ -517,7 +510,7 @@ impl Push {
             reference,
             auth,
         } = self;
-        lazy_json(async move {
+        JsonStream::connecting(async move {
             let (name, tag) = split_reference(&reference);
             let path = format!("/images/{}/push", segment(name)?);
             let query: Vec<(&str, String)> =
@@ -662,7 +655,7 @@ impl Build {
             BuildSource::Dir(dir) => BuildContext::from_dir(&dir, &dockerfile)
                 .map(|c| reqwest::Body::wrap_stream(c.into_stream())),
         };
-        lazy_json(async move {
+        JsonStream::connecting(async move {
             let body = body?;
             let response = docker
                 .request(reqwest::Method::POST, "/build", &query, |r| {

@@ -129,6 +129,15 @@ pub struct JsonStream<T> {
 }
 
 impl<T> JsonStream<T> {
+    /// A stream whose request is sent when it is first polled: `body` sends it and gives
+    /// the response body.
+    pub(crate) fn connecting(
+        body: impl std::future::Future<Output = Result<ByteSource>> + Send + 'static,
+    ) -> JsonStream<T> {
+        use futures_util::TryStreamExt;
+        JsonStream::new(Box::pin(futures_util::stream::once(body).try_flatten()))
+    }
+
     pub(crate) fn new(source: ByteSource) -> JsonStream<T> {
         JsonStream {
             source,
