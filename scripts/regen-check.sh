@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Prove regeneration: the unchanged build.rs and codegen/ generate and compile a client from
-# each older Engine API spec that Debian ships (trixie: v1.45, bookworm: v1.41).
+# Prove regeneration:
+#
+# 0. `cargo build --features regenerate` reproduces the committed generated/ byte for byte
+#    (scripts/refresh-generated.sh --check);
+# 1. the unchanged build.rs and codegen/ generate and compile a client from each older
+#    Engine API spec that Debian ships (trixie: v1.45, bookworm: v1.41).
 #
 #   scripts/regen-check.sh [SUITE...]        default: trixie bookworm
 #
 # For each suite: fetch golang-github-docker-docker-dev's api/swagger.yaml with apt (no
 # install), copy this crate to a scratch directory with that spec in spec/engine-api.yaml,
-# and `cargo build` the library there, whole: generated core and hand-written layer.
+# and `cargo build --features regenerate` the library there, whole: generated core and
+# hand-written layer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 suites=("$@")
@@ -15,6 +20,8 @@ work=${REGEN_DIR:-$root/target/regen}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 mkdir -p "$work"
 status=0
+echo "== generated/ is what the generator makes"
+"$root/scripts/refresh-generated.sh" --check || status=1
 for suite in "${suites[@]}"; do
   echo "== $suite"
   "$root/scripts/debian-fetch.sh" "$suite" golang-github-docker-docker-dev "$work/deb-$suite" >/dev/null
@@ -40,8 +47,10 @@ mod version;
 pub use error::{Error, Result};
 pub use version::ApiVersion;
 RS
-  if (cd "$crate" && cargo build --quiet --lib 2>"$work/build-$suite-core.log"); then
-    out=$(ls -td "$CARGO_TARGET_DIR"/debug/build/docker-engine-regen-*/out | head -n 1)
+  # Another spec: the committed generated/ does not match it, so build.rs must regenerate.
+  if (cd "$crate" && cargo build --quiet --lib --features regenerate 2>"$work/build-$suite-core.log"); then
+    # The OUT_DIR build.rs wrote last (rewriting a file leaves its directory's mtime alone).
+    out=$(dirname "$(ls -t "$CARGO_TARGET_DIR"/debug/build/docker-engine-regen-*/out/engine.rs | head -n 1)")
     ops=$(grep -c '^    ("' "$out/operations.rs")
     echo "ok: API $version (Debian $suite): generated core compiles, $ops operations, $(wc -l <"$out/engine.rs") lines"
   else
@@ -54,7 +63,7 @@ RS
   #    differently; see the note in README's "API versions").
   mv "$crate/lib-full.rs" "$crate/src/lib.rs"
   touch "$crate/src/lib.rs"
-  if (cd "$crate" && cargo build --quiet --lib 2>"$work/build-$suite-full.log"); then
+  if (cd "$crate" && cargo build --quiet --lib --features regenerate 2>"$work/build-$suite-full.log"); then
     echo "ok: API $version (Debian $suite): the hand-written layer compiles on it unchanged"
   else
     n=$(grep -c '^error\[' "$work/build-$suite-full.log" || true)

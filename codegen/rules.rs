@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Error, RuleLog};
+use super::{Error, RuleLog};
 
 /// Apply every rule, in order.
 pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {

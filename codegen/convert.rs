@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::{Error, RuleLog};
+use super::{Error, RuleLog};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -383,7 +383,7 @@ mod tests {
     use super::*;
 
     fn convert(yaml: &str) -> Value {
-        let swagger = crate::parse_yaml(yaml).unwrap();
+        let swagger = super::super::parse_yaml(yaml).unwrap();
         swagger_to_openapi(&swagger, &mut RuleLog::default()).unwrap()
     }
 
