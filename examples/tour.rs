@@ -114,7 +114,7 @@ async fn main() -> Result<()> {
         print!("{}", chunk?);
     }
     let code = container.wait().await?;
-    container.remove(true, true).await?;
+    container.remove().force(true).volumes(true).send().await?;
     println!(
         "exit code {code}; container {} removed",
         container.short_id()
@@ -153,6 +153,6 @@ async fn main() -> Result<()> {
     for p in top.processes.unwrap_or_default() {
         println!("  {}", p.unwrap_or_default().join("  "));
     }
-    found.remove(true, true).await?;
+    found.remove().force(true).volumes(true).send().await?;
     Ok(())
 }

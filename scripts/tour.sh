@@ -18,4 +18,4 @@ if [ -z "${DOCKER_HOST:-}" ]; then
   export TOUR_REGISTRY_USER=$DOCKER_ENGINE_TEST_REGISTRY_USER TOUR_REGISTRY_PASSWORD=$DOCKER_ENGINE_TEST_REGISTRY_PASSWORD
   echo "(no DOCKER_HOST: using the project's test engine at $DOCKER_HOST)"
 fi
-exec cargo run --quiet --example tour
+exec cargo run --quiet --features tls --example tour

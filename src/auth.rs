@@ -33,7 +33,7 @@ const HELPER_NOT_FOUND: &str = "credentials not found in native keychain";
 
 /// An [`Error::Credentials`] with a formatted message. Never give it a secret.
 macro_rules! creds_error {
-    ($($arg:tt)*) => { Error::Credentials(format!($($arg)*)) };
+    ($($arg:tt)*) => { Error::Credentials { message: format!($($arg)*), source: None } };
 }
 
 /// Credentials for one registry, as the Engine API's `AuthConfig`.
@@ -431,7 +431,7 @@ mod tests {
 
     fn assert_credentials_error(e: Error, needle: &str) {
         let (shown, debug) = (e.to_string(), format!("{e:?}"));
-        assert!(matches!(e, Error::Credentials(_)), "{debug}");
+        assert!(matches!(e, Error::Credentials { .. }), "{debug}");
         assert!(shown.contains(needle), "{shown:?} lacks {needle:?}");
         assert_hidden(&shown);
         assert_hidden(&debug);

@@ -3,11 +3,16 @@
 //! Start from [`Docker`]: [`Docker::from_env`] connects as the docker CLI does. From there:
 //!
 //! - [`Docker::containers`], [`Docker::images`], [`Docker::networks`], [`Docker::volumes`]
-//!   for docker-py style collections and models ([`containers::Container`],
-//!   [`images::Image`], ...), and [`Docker::events`];
-//! - [`Docker::raw`] for every endpoint of the API, generated from the Engine's own spec,
+//!   and [`Docker::events`]: docker-py style collections, whose objects are [`Model`]s
+//!   ([`Container`], [`Image`], [`Network`], [`Volume`]);
+//! - [`Docker::raw`]: every endpoint of the API, generated from the Engine's own spec,
 //!   with the models in [`types`];
-//! - [`stream`] for the decoders of logs, attach and exec output and of JSON progress.
+//! - [`stream`]: the decoders of logs, attach and exec output and of JSON progress, and
+//!   [`session`]: interactive exec and attach sessions.
+//!
+//! The layers, from the bottom: the transport core (private: every request, typed or raw,
+//! passes through it), [`raw`] (generated), [`stream`] and [`session`], then [`models`].
+//! A layer uses only those below it.
 //!
 //! ```no_run
 //! # async fn tour() -> docker_engine::Result<()> {
@@ -24,38 +29,29 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod attach;
 pub mod auth;
-mod build_context;
-mod container_ops;
-pub mod containers;
-mod direct;
-mod docker;
+mod client;
 mod error;
-pub mod events;
-pub mod exec;
 pub mod filters;
-pub mod images;
-pub mod networks;
+pub mod models;
 mod operations;
 pub mod raw;
 pub mod session;
 pub mod stream;
-pub mod transport;
+mod transport;
 mod version;
-pub mod volumes;
 
-pub use attach::{Attach, Stats};
-pub use build_context::{BuildContext, DockerIgnore};
-pub use container_ops::PathStat;
-pub use docker::{DEFAULT_HOST, Docker, DockerBuilder};
-pub use error::{Error, Result};
-pub use images::Images;
-pub use networks::Networks;
+pub use client::{DEFAULT_HOST, Docker, DockerBuilder};
+pub use error::{BoxError, Error, Result};
+pub use models::containers::{Container, Containers};
+pub use models::images::{Image, Images};
+pub use models::networks::{Network, Networks};
+pub use models::volumes::{Volume, Volumes};
+pub use models::{Handle, Model};
+pub use models::{containers, events, images, networks, volumes};
 pub use raw::types;
-pub use transport::{Host, MINIMUM_API_VERSION, TlsMaterial};
+pub use transport::{BodyStream, ERROR_BODY_LIMIT, Host, MINIMUM_API_VERSION, TlsMaterial};
 pub use version::ApiVersion;
-pub use volumes::Volumes;
 
 /// Every operation of the spec: (operationId, generated method, HTTP method, path template).
 pub use operations::OPERATIONS;

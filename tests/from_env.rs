@@ -1,6 +1,7 @@
 //! `Docker::from_env` reads the docker CLI's variables. One test in its own binary: it sets
 //! process environment variables.
 
+#[path = "engine/common/mod.rs"]
 mod common;
 
 use docker_engine::{ApiVersion, Docker, Error};
@@ -39,7 +40,7 @@ async fn docker_cli_variables_alone_are_enough() {
     set("DOCKER_HOST", &e.tls_host);
     set("DOCKER_TLS_VERIFY", "1");
     set("DOCKER_CERT_PATH", "/nonexistent");
-    assert!(matches!(Docker::from_env(), Err(Error::TlsConfig(_))));
+    assert!(matches!(Docker::from_env(), Err(Error::TlsConfig { .. })));
     unset("DOCKER_TLS_VERIFY");
     unset("DOCKER_CERT_PATH");
 

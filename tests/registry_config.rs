@@ -1,6 +1,7 @@
 //! Credentials from the docker CLI's config: `auths` entries and a credential helper. One
 //! test in its own binary: it sets DOCKER_CONFIG and PATH.
 
+#[path = "engine/common/mod.rs"]
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -38,12 +39,9 @@ async fn pull_and_push_with_credentials_from_the_docker_config() {
     )
     .unwrap();
     let name = format!("{}/{}", e.registry, unique("cfg"));
-    images.tag(&e.image, &name, Some("a")).await.unwrap();
+    images.tag(&e.image, format!("{name}:a")).await.unwrap();
     images.push(format!("{name}:a")).send().await.unwrap();
-    images
-        .remove(format!("{name}:a"), false, false)
-        .await
-        .unwrap();
+    images.remove(format!("{name}:a")).send().await.unwrap();
     images.pull(format!("{name}:a")).send().await.unwrap();
 
     // 2. A credential helper: `docker-credential-dei get` answers with the password.
@@ -65,15 +63,12 @@ async fn pull_and_push_with_credentials_from_the_docker_config() {
         format!(r#"{{"credHelpers":{{"{}":"dei"}}}}"#, e.registry),
     )
     .unwrap();
-    images.tag(&e.image, &name, Some("b")).await.unwrap();
+    images.tag(&e.image, format!("{name}:b")).await.unwrap();
     let mut push = images.push(format!("{name}:b")).stream();
     while let Some(item) = push.next().await {
         item.unwrap();
     }
-    images
-        .remove(format!("{name}:b"), false, false)
-        .await
-        .unwrap();
+    images.remove(format!("{name}:b")).send().await.unwrap();
     images.pull(format!("{name}:b")).send().await.unwrap();
     let asked = std::fs::read_to_string(&log).unwrap();
     assert_eq!(
@@ -86,16 +81,13 @@ async fn pull_and_push_with_credentials_from_the_docker_config() {
     std::fs::write(&helper, "#!/bin/sh\necho 'backend exploded' >&2\nexit 3\n").unwrap();
     let err = images.pull(format!("{name}:b")).send().await.unwrap_err();
     assert!(
-        matches!(&err, docker_engine::Error::Credentials(m) if m.contains("docker-credential-dei")),
+        matches!(&err, docker_engine::Error::Credentials { message: m, .. } if m.contains("docker-credential-dei")),
         "{err:?}"
     );
     assert!(!format!("{err:?}").contains(&e.registry_password));
 
     for t in ["a", "b"] {
-        images
-            .remove(format!("{name}:{t}"), false, false)
-            .await
-            .unwrap();
+        images.remove(format!("{name}:{t}")).send().await.unwrap();
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,6 +1,7 @@
 //! A daemon restarted between two calls (its pooled connection closed under us) does not
 //! fail the next call. Its own binary: it restarts the engine under test.
 
+#[path = "engine/common/mod.rs"]
 mod common;
 
 use std::process::Command;
@@ -9,6 +10,7 @@ use futures_util::StreamExt;
 
 #[tokio::test]
 async fn a_restarted_daemon_does_not_fail_the_next_call() {
+    let scope = common::Scope::new();
     let e = common::engine();
     let docker = common::docker();
     docker.version().await.unwrap();
@@ -19,7 +21,7 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     let c = docker
         .containers()
         .create(&e.image)
-        .label(common::LABEL, "1")
+        .label(common::LABEL, scope.value())
         .cmd(["sh", "-c", "while true; do echo tick; sleep 0.2; done"])
         .send()
         .await
@@ -57,5 +59,5 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     for _ in 0..5 {
         docker.containers().list().all(true).send().await.unwrap();
     }
-    c.remove(true, true).await.unwrap();
+    c.remove().force(true).volumes(true).send().await.unwrap();
 }

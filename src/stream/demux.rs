@@ -118,7 +118,7 @@ impl Demuxer {
     pub fn next_chunk(&mut self) -> Result<Option<LogChunk>> {
         loop {
             match &mut self.state {
-                State::Failed => return Err(Error::Stream("the stream already failed".into())),
+                State::Failed => return Err(Error::stream("the stream already failed")),
                 State::Header { buf, have } => {
                     let n = (8 - *have).min(self.input.len());
                     buf[*have..*have + n].copy_from_slice(&self.input[..n]);
@@ -206,7 +206,7 @@ impl Demuxer {
 
     fn fail(&mut self, message: String) -> Error {
         self.state = State::Failed;
-        Error::Stream(message)
+        Error::stream(message)
     }
 }
 
@@ -445,7 +445,7 @@ mod tests {
             let r = decode(&input[..end], &[]);
             assert_eq!(r.is_ok(), boundary, "truncated at {end}: {r:?}");
             if let Err(e) = r {
-                assert!(matches!(e, Error::Stream(_)));
+                assert!(matches!(e, Error::Stream { .. }));
             }
         }
     }
@@ -454,11 +454,15 @@ mod tests {
     fn absurd_length_and_bad_header_are_errors_not_allocations() {
         let mut d = Demuxer::new();
         d.push(Bytes::from_static(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]));
-        assert!(matches!(d.next_chunk(), Err(Error::Stream(m)) if m.contains("exceeds")));
+        assert!(
+            matches!(d.next_chunk(), Err(Error::Stream { message: m, .. }) if m.contains("exceeds"))
+        );
         assert!(d.next_chunk().is_err(), "a failed decoder stays failed");
         let mut d = Demuxer::new();
         d.push(Bytes::from_static(b"hello world\n"));
-        assert!(matches!(d.next_chunk(), Err(Error::Stream(m)) if m.contains("not a multiplexed")));
+        assert!(
+            matches!(d.next_chunk(), Err(Error::Stream { message: m, .. }) if m.contains("not a multiplexed"))
+        );
     }
 
     #[test]
@@ -518,7 +522,7 @@ mod tests {
             }
             if !failed {
                 // EOF now: fine at a frame boundary, else a stream error (never a panic).
-                assert!(matches!(d.finish(), Ok(()) | Err(Error::Stream(_))));
+                assert!(matches!(d.finish(), Ok(()) | Err(Error::Stream { .. })));
             }
         }
     }

@@ -59,7 +59,7 @@ impl JsonLines {
                 None => {
                     self.scanned = self.buf.len();
                     if self.buf.len() > MAX_LINE {
-                        return Err(Error::Stream(format!(
+                        return Err(Error::stream(format!(
                             "a JSON line longer than {MAX_LINE} bytes: corrupt stream"
                         )));
                     }
@@ -86,21 +86,18 @@ impl JsonLines {
 
 /// Decode one line: the daemon's in-stream error, or an item.
 pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<T> {
-    let value: serde_json::Value = serde_json::from_slice(line).map_err(|e| Error::Decode {
-        message: format!(
-            "{e} in JSON line {:?}",
+    let shown = || {
+        format!(
+            "JSON line {:?}",
             String::from_utf8_lossy(&line[..line.len().min(200)])
-        ),
-    })?;
+        )
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| Error::decode(shown(), e))?;
     if let Some(message) = stream_error(&value) {
-        return Err(Error::Stream(message));
+        return Err(Error::stream(message));
     }
-    serde_json::from_value(value).map_err(|e| Error::Decode {
-        message: format!(
-            "{e} in JSON line {:?}",
-            String::from_utf8_lossy(&line[..line.len().min(200)])
-        ),
-    })
+    serde_json::from_value(value).map_err(|e| Error::decode(shown(), e))
 }
 
 /// The daemon's message when a line reports an error (`error`, or `errorDetail.message`).
@@ -221,12 +218,12 @@ mod tests {
             br#"{"errorDetail":{"message":"manifest unknown"},"error":"manifest unknown"}"#,
         )
         .unwrap_err();
-        assert!(matches!(e, Error::Stream(m) if m == "manifest unknown"));
+        assert!(matches!(e, Error::Stream { message: m, .. } if m == "manifest unknown"));
         let e = decode_line::<serde_json::Value>(
             br#"{"errorDetail":{"code":1,"message":"step failed"}}"#,
         )
         .unwrap_err();
-        assert!(matches!(e, Error::Stream(m) if m == "step failed"));
+        assert!(matches!(e, Error::Stream { message: m, .. } if m == "step failed"));
         assert!(decode_line::<serde_json::Value>(br#"{"status":"Pulling","error":""}"#).is_ok());
         assert!(matches!(
             decode_line::<serde_json::Value>(b"{nope"),

@@ -1,0 +1,129 @@
+//! `docker attach` and `docker stats` on a container.
+
+use crate::client::Docker;
+use crate::error::Result;
+use crate::raw::types::op;
+use crate::session::Session;
+use crate::stream::JsonStream;
+
+/// Builder of `POST /containers/{id}/attach` on an upgraded connection.
+#[derive(Debug)]
+pub struct Attach {
+    docker: Docker,
+    id: String,
+    tty: Option<bool>,
+    stdin: bool,
+    stdout: bool,
+    stderr: bool,
+    logs: bool,
+    detach_keys: Option<String>,
+}
+
+impl Attach {
+    pub(crate) fn new(docker: Docker, id: String, tty: Option<bool>) -> Attach {
+        Attach {
+            docker,
+            id,
+            tty,
+            stdin: false,
+            stdout: true,
+            stderr: true,
+            logs: false,
+            detach_keys: None,
+        }
+    }
+
+    /// Attach stdin (the container must have been created with stdin open).
+    pub fn stdin(mut self, yes: bool) -> Self {
+        self.stdin = yes;
+        self
+    }
+
+    /// Attach stdout (default true).
+    pub fn stdout(mut self, yes: bool) -> Self {
+        self.stdout = yes;
+        self
+    }
+
+    /// Attach stderr (default true).
+    pub fn stderr(mut self, yes: bool) -> Self {
+        self.stderr = yes;
+        self
+    }
+
+    /// Replay the output so far before the live output.
+    pub fn logs(mut self, yes: bool) -> Self {
+        self.logs = yes;
+        self
+    }
+
+    /// The key sequence that detaches (`ctrl-p,ctrl-q` by default in the daemon).
+    pub fn detach_keys(mut self, keys: impl Into<String>) -> Self {
+        self.detach_keys = Some(keys.into());
+        self
+    }
+
+    /// Attach.
+    pub async fn start(self) -> Result<Session> {
+        // API 1.41 sends no stream type: the container's TTY flag decides.
+        let tty = match self.tty {
+            Some(t) => t,
+            None => crate::session::container_tty(&self.docker, &self.id).await?,
+        };
+        let capture = self.docker.capture_upgrade();
+        let mut call = capture
+            .raw()
+            .container_attach()
+            .id(&self.id)
+            .stream(true)
+            .stdin(self.stdin)
+            .stdout(self.stdout)
+            .stderr(self.stderr)
+            .logs(self.logs);
+        if let Some(k) = self.detach_keys {
+            call = call.detach_keys(k);
+        }
+        let (_, io) = capture.upgrade(call.send()).await?;
+        Ok(Session::new(self.docker, io, !tty, None, &self.id))
+    }
+}
+
+/// Builder of `GET /containers/{id}/stats`.
+#[derive(Debug)]
+pub struct Stats {
+    docker: Docker,
+    id: String,
+}
+
+impl Stats {
+    pub(crate) fn new(docker: Docker, id: String) -> Stats {
+        Stats { docker, id }
+    }
+
+    /// One sample now (`stream=false`, `one-shot=true`: no wait for a second CPU sample).
+    pub async fn send(self) -> Result<op::container_stats::Response> {
+        self.docker
+            .call(
+                self.docker
+                    .raw()
+                    .container_stats()
+                    .id(&self.id)
+                    .stream(false)
+                    .one_shot(true)
+                    .send(),
+            )
+            .await
+    }
+
+    /// A sample about every second for as long as the stream is read.
+    pub fn stream(self) -> JsonStream<op::container_stats::Response> {
+        let Stats { docker, id } = self;
+        let body = async move {
+            let capture = docker.capture_stream();
+            let call = capture.raw().container_stats().id(id).stream(true).send();
+            let body: crate::stream::demux::ByteSource = Box::pin(capture.stream(call).await?.body);
+            Ok::<_, crate::Error>(body)
+        };
+        JsonStream::connecting(body)
+    }
+}

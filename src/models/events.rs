@@ -1,0 +1,103 @@
+//! `docker events`: the daemon's event stream, typed.
+
+use crate::client::Docker;
+use crate::filters::Filters;
+use crate::raw::types::op;
+use crate::stream::JsonStream;
+
+/// Builder of `GET /events`.
+#[derive(Debug)]
+pub struct Events {
+    docker: Docker,
+    since: Option<String>,
+    until: Option<String>,
+    filters: Filters,
+}
+
+impl Events {
+    fn new(docker: Docker) -> Events {
+        Events {
+            docker,
+            since: None,
+            until: None,
+            filters: Filters::default(),
+        }
+    }
+
+    /// Events from this time on (UNIX seconds, or a duration the daemon understands such as `10m`).
+    pub fn since(mut self, since: impl ToString) -> Self {
+        self.since = Some(since.to_string());
+        self
+    }
+
+    /// Stop at this time; without it the stream stays open.
+    pub fn until(mut self, until: impl ToString) -> Self {
+        self.until = Some(until.to_string());
+        self
+    }
+
+    /// Only events of this object type: `container`, `image`, `volume`, `network`, `daemon`, ...
+    pub fn object_type(mut self, kind: impl Into<String>) -> Self {
+        self.filters.add("type", kind);
+        self
+    }
+
+    /// Only this action: `create`, `start`, `die`, `destroy`, `pull`, ...
+    pub fn action(mut self, action: impl Into<String>) -> Self {
+        self.filters.add("event", action);
+        self
+    }
+
+    /// Only events of this container (id or name).
+    pub fn container(mut self, id: impl Into<String>) -> Self {
+        self.filters.add("container", id);
+        self
+    }
+
+    /// Only events of objects with this label (`key` or `key=value`).
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.filters.add("label", label);
+        self
+    }
+
+    /// Any other filter the daemon knows (`image`, `network`, `volume`, `scope`, ...).
+    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.add(key, value);
+        self
+    }
+
+    /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it
+    /// closes the connection.
+    pub fn stream(self) -> JsonStream<op::system_events::Item> {
+        let Events {
+            docker,
+            since,
+            until,
+            filters,
+        } = self;
+        let body = async move {
+            let capture = docker.capture_stream();
+            let mut call = capture.raw().system_events();
+            if let Some(v) = since {
+                call = call.since(v);
+            }
+            if let Some(v) = until {
+                call = call.until(v);
+            }
+            if let Some(v) = filters.to_query() {
+                call = call.filters(v);
+            }
+            let body: crate::stream::demux::ByteSource =
+                Box::pin(capture.stream(call.send()).await?.body);
+            Ok::<_, crate::Error>(body)
+        };
+        JsonStream::connecting(body)
+    }
+}
+
+impl Docker {
+    /// `docker events`: a builder; `.stream()` gives typed events as they happen.
+    pub fn events(&self) -> Events {
+        Events::new(self.clone())
+    }
+}

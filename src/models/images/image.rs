@@ -1,0 +1,114 @@
+//! [`Image`]: one image as last inspected.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::client::Docker;
+use crate::error::Result;
+use crate::models::model::{Handle, Kind, Model};
+use crate::raw::types::op;
+
+/// The image kind of [`Model`].
+#[derive(Debug)]
+pub enum ImageKind {}
+
+impl Kind for ImageKind {
+    type Attrs = op::image_inspect::Response;
+    const NAME: &'static str = "Image";
+
+    async fn inspect(docker: &Docker, name: &str) -> Result<Self::Attrs> {
+        docker
+            .call(docker.raw().image_inspect().name(name).send())
+            .await
+    }
+
+    fn id(attrs: &Self::Attrs) -> Option<&str> {
+        attrs.id.as_deref()
+    }
+
+    fn labels(attrs: &Self::Attrs) -> Option<&HashMap<String, String>> {
+        attrs.config.as_ref().and_then(|c| c.labels.as_ref())
+    }
+}
+
+/// An image: its inspect answer ([`Model::attrs`]); it derefs to its [`ImageHandle`],
+/// which has the verbs.
+pub type Image = Model<ImageKind>;
+
+/// An image by name, tag, digest or id, not inspected: the verbs.
+pub type ImageHandle = Handle<ImageKind>;
+
+impl Model<ImageKind> {
+    /// `repo:tag` references.
+    pub fn tags(&self) -> Vec<String> {
+        self.attrs.repo_tags.clone().unwrap_or_default()
+    }
+}
+
+impl Handle<ImageKind> {
+    /// Tag this image as `target` (`repo[:tag]`).
+    pub async fn tag(&self, target: impl AsRef<str>) -> Result<()> {
+        self.docker.images().tag(self.id(), target).await
+    }
+
+    /// Its layers' history.
+    pub async fn history(&self) -> Result<Vec<op::image_history::Item>> {
+        self.docker.images().history(self.id()).await
+    }
+
+    /// `docker save` of this image.
+    pub fn save(&self) -> impl Stream<Item = Result<Bytes>> + Send + 'static + use<> {
+        self.docker.images().save([self.id().to_string()])
+    }
+
+    /// `docker rmi` of this image: a builder; `.force(true)`, `.noprune(true)`.
+    pub fn remove(&self) -> RemoveImage {
+        RemoveImage::new(self.docker.clone(), self.id().to_string())
+    }
+}
+
+/// Builder of `docker rmi`.
+#[derive(Debug)]
+pub struct RemoveImage {
+    docker: Docker,
+    name: String,
+    force: bool,
+    noprune: bool,
+}
+
+impl RemoveImage {
+    pub(crate) fn new(docker: Docker, name: String) -> RemoveImage {
+        RemoveImage {
+            docker,
+            name,
+            force: false,
+            noprune: false,
+        }
+    }
+
+    /// Remove it even if containers use it or it has several tags.
+    pub fn force(mut self, yes: bool) -> Self {
+        self.force = yes;
+        self
+    }
+
+    /// Keep untagged parents.
+    pub fn noprune(mut self, yes: bool) -> Self {
+        self.noprune = yes;
+        self
+    }
+
+    /// Remove it; what was untagged and deleted.
+    pub async fn send(self) -> Result<Vec<op::image_delete::Item>> {
+        let call = self
+            .docker
+            .raw()
+            .image_delete()
+            .name(self.name)
+            .force(self.force)
+            .noprune(self.noprune);
+        Ok(self.docker.call(call.send()).await?.unwrap_or_default())
+    }
+}

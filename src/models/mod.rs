@@ -1,0 +1,34 @@
+//! Collections and models: docker-py's `client.containers`, `client.images`, ... in Rust.
+//!
+//! Each area adds its collection to [`Docker`](crate::Docker) (`docker.containers()`,
+//! `docker.images()`, `docker.networks()`, `docker.volumes()`, `docker.events()`); the
+//! objects they return are [`Model`]s, which share `id`, `short_id`, `labels`, `attrs` and
+//! `reload`. Models use the layers below them (the client, sessions, streams); nothing
+//! below names a model.
+
+pub mod containers;
+pub mod events;
+pub mod images;
+pub mod model;
+pub mod networks;
+mod prune;
+mod system;
+pub mod volumes;
+
+pub use model::{Handle, Kind, Model};
+pub use prune::{Prunable, Prune};
+
+/// Assign `value` to a field of a generated type that is `T` in some Engine API versions
+/// and `Option<T>` in others (the spec gives some fields a default in one version and not
+/// in another): the hand-written layer compiles against either.
+pub(crate) fn set<F: From<V>, V>(field: &mut F, value: V) {
+    *field = F::from(value);
+}
+
+/// Build a generated value from its JSON form, for values whose Rust shape differs between
+/// Engine API versions while the wire format does not (IPAM configs are maps in API 1.41
+/// and structs later). The JSON is the daemon's own format, so this cannot fail for the
+/// types it is used with.
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+    serde_json::from_value(value).expect("the wire form of a generated type deserializes")
+}

@@ -1,0 +1,62 @@
+//! `docker container|image|network|volume prune`: one builder for the four.
+
+use std::future::Future;
+
+use crate::client::Docker;
+use crate::error::Result;
+use crate::filters::Filters;
+use crate::models::model::Kind;
+
+/// A kind whose stopped, dangling or unused objects can be pruned.
+pub trait Prunable: Kind {
+    /// What the daemon reports: what was deleted and the space reclaimed.
+    type Report;
+
+    /// Send the prune request with these filters (JSON, as the daemon takes them).
+    fn prune(
+        docker: &Docker,
+        filters: Option<String>,
+    ) -> impl Future<Output = Result<Self::Report>> + Send;
+}
+
+/// Builder of a prune: `.label(..)`, `.until(..)`, `.filter(..)`, then `.send()`.
+#[derive(Debug)]
+pub struct Prune<K: Prunable> {
+    docker: Docker,
+    filters: Filters,
+    kind: std::marker::PhantomData<fn() -> K>,
+}
+
+impl<K: Prunable> Prune<K> {
+    pub(crate) fn new(docker: &Docker) -> Prune<K> {
+        Prune {
+            docker: docker.clone(),
+            filters: Filters::default(),
+            kind: std::marker::PhantomData,
+        }
+    }
+
+    /// Only objects with this label (`key`, `key=value`); `label!=...` is `filter("label!", ..)`.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.filters.add("label", label);
+        self
+    }
+
+    /// Only objects created before this time (a UNIX time or a duration such as `24h`).
+    pub fn until(mut self, until: impl Into<String>) -> Self {
+        self.filters.add("until", until);
+        self
+    }
+
+    /// Any other filter the daemon takes for this kind (`dangling` for images, `all` for
+    /// volumes on API >= 1.42, ...).
+    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.filters.add(key, value);
+        self
+    }
+
+    /// Prune; the daemon's report.
+    pub async fn send(self) -> Result<K::Report> {
+        K::prune(&self.docker, self.filters.to_query()).await
+    }
+}

@@ -1,0 +1,772 @@
+//! The one door to the daemon.
+//!
+//! Every request, whether a user calls the generated client through [`crate::Docker::raw`]
+//! or the hand-written layer calls it on the user's behalf, is described by a generated
+//! builder and carried by [`Shared`], the generated client's hook ([`ClientHooks::exec`]).
+//! The core has three ways out:
+//!
+//! - **unary**: a pooled HTTP/1 connection polled by the request future itself, the
+//!   response body read in the caller's task and the connection given back to the pool;
+//! - **stream** (logs, events, stats, pull, build, archives, wait, ...): the same kind of
+//!   connection, held by the response body for as long as it is read; the request timeout
+//!   bounds only the wait for the response head;
+//! - **upgrade** (exec, attach): a connection of its own switched to a raw byte stream.
+//!
+//! Path guard, version prefix, retry on a stale pooled connection, timeouts, tracing and
+//! the bound on error bodies are all here, once.
+
+mod connect;
+mod guard;
+mod host;
+mod pool;
+#[cfg(feature = "tls")]
+mod tls;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+
+pub use host::{Host, TlsMaterial};
+pub use pool::BodyStream;
+
+use crate::error::{Carried, Error, Result};
+use crate::raw;
+use crate::version::ApiVersion;
+use connect::Connector;
+use pool::{Conn, Pool, PooledBody, ReqBody};
+
+/// The base URL the generated client formats its URLs on. Only the path and query are
+/// sent; the `Host` header comes from the real address.
+const BASE_URL: &str = "http://docker.invalid";
+
+/// The most of an error body that is read: a hostile or broken daemon cannot make the
+/// client buffer more. A longer message is cut and marked.
+pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The oldest API version this client is tested against.
+pub const MINIMUM_API_VERSION: ApiVersion = ApiVersion::new(1, 41);
+
+/// Operations whose response is long-lived (a stream, or a long poll): the request timeout
+/// bounds the wait for their response head, never their body.
+const LONG_LIVED: &[&str] = &[
+    "container_wait",
+    "container_logs",
+    "container_attach",
+    "container_stats",
+    "container_export",
+    "container_archive",
+    "put_container_archive",
+    "exec_start",
+    "system_events",
+    "image_create",
+    "image_push",
+    "image_build",
+    "image_load",
+    "image_get",
+    "image_get_all",
+    "plugin_pull",
+    "plugin_upgrade",
+    "plugin_push",
+    "session",
+    "task_logs",
+    "service_logs",
+];
+
+/// Connection settings, as [`crate::DockerBuilder`] collects them.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub host: Host,
+    pub tls: Option<TlsMaterial>,
+    pub version: Option<ApiVersion>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Option<Duration>,
+    pub pool_idle_timeout: Duration,
+}
+
+/// The core's handle, held by the generated client (its `inner`). Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Shared {
+    core: Arc<Core>,
+    /// Set on a client made for one stream or upgrade: the response is left here for the
+    /// hand-written layer instead of being decoded by the generated code.
+    capture: Option<Arc<Slot>>,
+}
+
+struct Core {
+    connector: Connector,
+    address: Arc<str>,
+    pool: Arc<Pool>,
+    pinned: Option<ApiVersion>,
+    negotiation: Negotiation,
+    request_timeout: Option<Duration>,
+    /// Only builds the generated client's `reqwest::Request`s; it never sends one.
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("address", &self.address)
+            .field("connector", &self.connector)
+            .field("pinned", &self.pinned)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Version negotiation: the version once known, and one attempt at a time.
+#[derive(Debug, Default)]
+struct Negotiation {
+    version: std::sync::OnceLock<ApiVersion>,
+    turn: tokio::sync::Mutex<()>,
+    /// How many attempts have ended.
+    finished: std::sync::atomic::AtomicU64,
+    last_error: Mutex<Option<Error>>,
+}
+
+/// What a capturing client leaves behind.
+enum Captured {
+    Response(Result<http::Response<PooledBody>>),
+    Upgraded(Result<(http::HeaderMap, hyper::upgrade::Upgraded)>),
+}
+
+#[derive(Debug)]
+enum Kind {
+    Stream,
+    Upgrade,
+}
+
+struct Slot {
+    kind: Kind,
+    value: Mutex<Option<Captured>>,
+}
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Slot").field("kind", &self.kind).finish()
+    }
+}
+
+/// A status no operation of the spec lists: what a capturing client answers the generated
+/// code with, so that it stops without reading anything.
+const CAPTURED: u16 = 999;
+
+impl Shared {
+    pub(crate) fn new(settings: Settings) -> Result<Shared> {
+        let address = settings.host.display();
+        let connector = Connector::new(
+            settings.host,
+            settings.tls.as_ref(),
+            settings.connect_timeout,
+        )?;
+        let address: Arc<str> = match connector.host() {
+            Host::Https { .. } => format!("{address} (TLS)").into(),
+            _ => address.into(),
+        };
+        let http = reqwest::Client::builder()
+            .build()
+            .map_err(|e| Error::tls_config_from("cannot build the request builder", e))?;
+        Ok(Shared {
+            core: Arc::new(Core {
+                connector,
+                address,
+                pool: Pool::new(settings.pool_idle_timeout),
+                pinned: settings.version,
+                negotiation: Negotiation::default(),
+                request_timeout: settings.request_timeout,
+                http,
+            }),
+            capture: None,
+        })
+    }
+
+    /// The address requests go to, for messages.
+    pub fn address(&self) -> &str {
+        &self.core.address
+    }
+
+    /// The generated client, bound to this core.
+    pub(crate) fn raw_client(&self) -> raw::Client {
+        raw::Client::new_with_client(BASE_URL, self.core.http.clone(), self.clone())
+    }
+
+    /// A generated client for one streamed response (see [`Capture::stream`]).
+    pub(crate) fn capture_stream(&self) -> Capture {
+        self.capture(Kind::Stream)
+    }
+
+    /// A generated client for one upgraded connection (see [`Capture::upgrade`]).
+    pub(crate) fn capture_upgrade(&self) -> Capture {
+        self.capture(Kind::Upgrade)
+    }
+
+    fn capture(&self, kind: Kind) -> Capture {
+        let slot = Arc::new(Slot {
+            kind,
+            value: Mutex::new(None),
+        });
+        let shared = Shared {
+            core: self.core.clone(),
+            capture: Some(slot.clone()),
+        };
+        Capture {
+            raw: shared.raw_client(),
+            slot,
+            address: self.core.address.clone(),
+        }
+    }
+
+    /// The API version in use: the pinned one, or negotiated with the daemon on first call.
+    /// One attempt at a time, shared by every task that asks meanwhile: 16 concurrent first
+    /// calls send one `/_ping`, and when it fails, all 16 get its error; the next call
+    /// after that tries again.
+    pub async fn api_version(&self) -> Result<ApiVersion> {
+        if let Some(v) = self.core.pinned {
+            return Ok(v);
+        }
+        let n = &self.core.negotiation;
+        if let Some(v) = n.version.get() {
+            return Ok(*v);
+        }
+        let seen = n.finished.load(std::sync::atomic::Ordering::Acquire);
+        let _turn = n.turn.lock().await;
+        if let Some(v) = n.version.get() {
+            return Ok(*v);
+        }
+        if n.finished.load(std::sync::atomic::Ordering::Acquire) != seen {
+            // An attempt ended while this call waited for its turn, and failed.
+            let last = n.last_error.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(e) = last.as_ref() {
+                return Err(e.duplicate());
+            }
+        }
+        let outcome = self.negotiate().await;
+        match &outcome {
+            Ok(v) => {
+                let _ = n.version.set(*v);
+            }
+            Err(e) => {
+                *n.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.duplicate());
+            }
+        }
+        n.finished.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        outcome
+    }
+
+    /// `GET /_ping`, unversioned, like the Go SDK: min(server's version, the spec's).
+    async fn negotiate(&self) -> Result<ApiVersion> {
+        let request = http::Request::get("/_ping")
+            .body(ReqBody::from(bytes::Bytes::new()))
+            .expect("a static request builds");
+        let response = self.send(request, "negotiate", false, false).await?;
+        let address = &self.core.address;
+        let status = response.status().as_u16();
+        let header = response
+            .headers()
+            .get("api-version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        if status >= 400 {
+            return Err(error_response(response).await);
+        }
+        // Read the `OK` to its end, so that the connection goes back to the pool.
+        response.into_body().read_bounded(ERROR_BODY_LIMIT).await?;
+        let server = match header {
+            Some(h) => h.parse::<ApiVersion>().map_err(|_| {
+                Error::Version(format!(
+                    "the daemon at {address} sent an unreadable API-Version header {h:?}"
+                ))
+            })?,
+            None => {
+                return Err(Error::Version(format!(
+                    "the daemon at {address} sent no API-Version header on /_ping (HTTP {status}): is this a Docker engine?"
+                )));
+            }
+        };
+        if server < MINIMUM_API_VERSION {
+            return Err(Error::Version(format!(
+                "the daemon at {address} speaks API {server}, older than {MINIMUM_API_VERSION}, the oldest this client supports"
+            )));
+        }
+        Ok(server.min(ApiVersion::SPEC))
+    }
+
+    /// The door: check, prefix and carry one generated request.
+    async fn carry(&self, request: reqwest::Request, operation: &str) -> Result<CarryOutcome> {
+        guard::check(operation, request.url().path()).map_err(Error::InvalidArgument)?;
+        let version = self.api_version().await?;
+        let long_lived = LONG_LIVED.contains(&operation);
+        let mut path = format!("/v{version}{}", request.url().path());
+        if let Some(q) = request.url().query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        let replay = request.try_clone();
+        let mut http_request = into_http(request, &path)?;
+        match self.capture.as_deref().map(|s| &s.kind) {
+            Some(Kind::Upgrade) => {
+                let h = http_request.headers_mut();
+                h.insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("Upgrade"),
+                );
+                h.insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
+                let upgraded = self.upgrade(http_request, operation).await?;
+                Ok(CarryOutcome::Upgraded(upgraded))
+            }
+            Some(Kind::Stream) => {
+                let response = self
+                    .send_replayable(http_request, replay, &path, operation, true)
+                    .await?;
+                Ok(CarryOutcome::Response(response))
+            }
+            None => {
+                let response = self
+                    .send_replayable(http_request, replay, &path, operation, long_lived)
+                    .await?;
+                Ok(CarryOutcome::Response(response))
+            }
+        }
+    }
+
+    async fn send_replayable(
+        &self,
+        request: http::Request<ReqBody>,
+        replay: Option<reqwest::Request>,
+        path: &str,
+        operation: &str,
+        long_lived: bool,
+    ) -> Result<http::Response<PooledBody>> {
+        let idempotent = matches!(
+            *request.method(),
+            http::Method::GET | http::Method::HEAD | http::Method::PUT | http::Method::DELETE
+        );
+        match self.send_once(request, operation, long_lived).await {
+            Err(Failure::Stale(e, wrote)) => match replay {
+                Some(replay) if idempotent || !wrote => {
+                    tracing::debug!(error = %e, operation, "pooled connection was closed by the daemon; retrying once on a new one");
+                    let again = into_http(replay, path)?;
+                    self.send(again, operation, long_lived, true).await
+                }
+                _ => Err(Error::transport(&self.core.address, e)),
+            },
+            Err(Failure::Other(e)) => Err(e),
+            Ok(r) => Ok(r),
+        }
+    }
+
+    /// Send on a pooled or new connection; the response head (within the request timeout).
+    async fn send(
+        &self,
+        request: http::Request<ReqBody>,
+        operation: &str,
+        long_lived: bool,
+        fresh: bool,
+    ) -> Result<http::Response<PooledBody>> {
+        let request = if fresh {
+            self.send_fresh(request, operation, long_lived).await
+        } else {
+            self.send_once(request, operation, long_lived).await
+        };
+        request.map_err(|f| match f {
+            Failure::Stale(e, _) => Error::transport(&self.core.address, e),
+            Failure::Other(e) => e,
+        })
+    }
+
+    async fn send_fresh(
+        &self,
+        request: http::Request<ReqBody>,
+        operation: &str,
+        long_lived: bool,
+    ) -> std::result::Result<http::Response<PooledBody>, Failure> {
+        let conn = Conn::open(&self.core.connector, &self.core.address)
+            .await
+            .map_err(Failure::Other)?;
+        self.send_on(conn, request, operation, long_lived).await
+    }
+
+    async fn send_once(
+        &self,
+        request: http::Request<ReqBody>,
+        operation: &str,
+        long_lived: bool,
+    ) -> std::result::Result<http::Response<PooledBody>, Failure> {
+        let conn = match self.core.pool.checkout() {
+            Some(c) => c,
+            None => Conn::open(&self.core.connector, &self.core.address)
+                .await
+                .map_err(Failure::Other)?,
+        };
+        self.send_on(conn, request, operation, long_lived).await
+    }
+
+    async fn send_on(
+        &self,
+        mut conn: Conn,
+        request: http::Request<ReqBody>,
+        operation: &str,
+        long_lived: bool,
+    ) -> std::result::Result<http::Response<PooledBody>, Failure> {
+        let started = Instant::now();
+        let mut request = request;
+        self.add_headers(request.headers_mut());
+        let method = request.method().clone();
+        let head = conn.roundtrip(request);
+        let head = match self.core.request_timeout {
+            Some(t) => tokio::time::timeout(t, head).await.map_err(|_| {
+                Failure::Other(Error::Timeout {
+                    address: self.core.address.to_string(),
+                    what: "the response head",
+                    after: t,
+                })
+            })?,
+            None => head.await,
+        };
+        let response = match head {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!(%method, operation, error = %e, "docker request failed");
+                let wrote = stale(&e);
+                return Err(if conn.reused && wrote.is_some() {
+                    Failure::Stale(e, wrote == Some(true))
+                } else {
+                    Failure::Other(Error::transport(&self.core.address, e))
+                });
+            }
+        };
+        tracing::debug!(%method, operation, status = response.status().as_u16(), latency_us = started.elapsed().as_micros() as u64, "docker request");
+        let deadline = match (long_lived, self.core.request_timeout) {
+            (false, Some(t)) => Some((started + t, t)),
+            _ => None,
+        };
+        Ok(response.map(|body: Incoming| {
+            PooledBody::new(
+                body,
+                conn,
+                Some(self.core.pool.clone()),
+                deadline,
+                self.core.address.clone(),
+            )
+        }))
+    }
+
+    /// The headers every request carries: `Host` (the daemon's address, `localhost` for a
+    /// unix socket) and `User-Agent`.
+    fn add_headers(&self, headers: &mut http::HeaderMap) {
+        headers.insert(http::header::HOST, self.core.connector.authority.clone());
+        headers.insert(
+            http::header::USER_AGENT,
+            http::HeaderValue::from_static(concat!("docker-engine-rs/", env!("CARGO_PKG_VERSION"))),
+        );
+    }
+
+    /// Send asking for an upgrade on a connection of its own; the switched connection.
+    async fn upgrade(
+        &self,
+        mut request: http::Request<ReqBody>,
+        operation: &str,
+    ) -> Result<(http::HeaderMap, hyper::upgrade::Upgraded)> {
+        self.add_headers(request.headers_mut());
+        let address = &self.core.address;
+        let socket = self.core.connector.connect(address).await?;
+        let (mut send, conn) =
+            hyper::client::conn::http1::handshake::<_, ReqBody>(TokioIo::new(socket))
+                .await
+                .map_err(|e| Error::transport(address, e))?;
+        let mut conn = Some(conn.with_upgrades());
+        let mut drive = |cx: &mut std::task::Context<'_>| -> Option<hyper::Error> {
+            let c = conn.as_mut()?;
+            match std::pin::Pin::new(c).poll(cx) {
+                std::task::Poll::Pending => None,
+                std::task::Poll::Ready(r) => {
+                    conn = None;
+                    r.err()
+                }
+            }
+        };
+        use std::future::Future as _;
+        let started = Instant::now();
+        let head = async {
+            std::future::poll_fn(|cx| match drive(cx) {
+                Some(e) => std::task::Poll::Ready(Err(e)),
+                None => send.poll_ready(cx),
+            })
+            .await?;
+            let mut response = std::pin::pin!(send.send_request(request));
+            std::future::poll_fn(|cx| {
+                let failure = drive(cx);
+                match response.as_mut().poll(cx) {
+                    std::task::Poll::Pending => match failure {
+                        Some(e) => std::task::Poll::Ready(Err(e)),
+                        None => std::task::Poll::Pending,
+                    },
+                    ready => ready,
+                }
+            })
+            .await
+        };
+        let head = match self.core.request_timeout {
+            Some(t) => tokio::time::timeout(t, head)
+                .await
+                .map_err(|_| Error::Timeout {
+                    address: address.to_string(),
+                    what: "the response head",
+                    after: t,
+                })?,
+            None => head.await,
+        };
+        let mut response = head.map_err(|e| Error::transport(address, e))?;
+        let status = response.status().as_u16();
+        tracing::debug!(
+            operation,
+            status,
+            latency_us = started.elapsed().as_micros() as u64,
+            "docker upgrade"
+        );
+        if status != 101 {
+            // Read what the daemon said; the connection is not reused.
+            let mut body = response.into_body();
+            let mut bytes = Vec::new();
+            std::future::poll_fn(|cx| {
+                loop {
+                    drive(cx);
+                    match hyper::body::Body::poll_frame(std::pin::Pin::new(&mut body), cx) {
+                        std::task::Poll::Ready(Some(Ok(frame))) => {
+                            if let Ok(data) = frame.into_data() {
+                                let room = ERROR_BODY_LIMIT - bytes.len();
+                                bytes.extend_from_slice(&data[..data.len().min(room)]);
+                                if bytes.len() >= ERROR_BODY_LIMIT {
+                                    return std::task::Poll::Ready(());
+                                }
+                            }
+                        }
+                        std::task::Poll::Ready(_) => return std::task::Poll::Ready(()),
+                        std::task::Poll::Pending => return std::task::Poll::Pending,
+                    }
+                }
+            })
+            .await;
+            return Err(if status >= 400 {
+                Error::from_status(status, &bytes)
+            } else {
+                Error::Upgrade {
+                    message: format!(
+                        "the daemon answered {status} instead of 101 Switching Protocols to {operation}"
+                    ),
+                    source: None,
+                }
+            });
+        }
+        let headers = response.headers().clone();
+        let mut on_upgrade = hyper::upgrade::on(&mut response);
+        let upgraded = std::future::poll_fn(|cx| {
+            if let Some(e) = drive(cx) {
+                return std::task::Poll::Ready(Err(e));
+            }
+            std::pin::Pin::new(&mut on_upgrade).poll(cx)
+        })
+        .await
+        .map_err(|e| Error::Upgrade {
+            message: format!("the upgrade of the connection to {address} failed"),
+            source: Some(Box::new(e)),
+        })?;
+        Ok((headers, upgraded))
+    }
+}
+
+enum CarryOutcome {
+    Response(http::Response<PooledBody>),
+    Upgraded((http::HeaderMap, hyper::upgrade::Upgraded)),
+}
+
+enum Failure {
+    /// A pooled connection failed before any answer; `true` when the write itself failed
+    /// (the daemon cannot have acted on the request).
+    Stale(hyper::Error, bool),
+    Other(Error),
+}
+
+/// Whether a failure before the response head looks like a connection the daemon had
+/// already closed: `Some(true)` when writing the request failed, `Some(false)` when the
+/// connection closed before an answer, `None` otherwise.
+fn stale(e: &hyper::Error) -> Option<bool> {
+    if e.is_canceled() || e.is_incomplete_message() {
+        return Some(false);
+    }
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                BrokenPipe | ConnectionReset | ConnectionAborted => return Some(true),
+                UnexpectedEof => return Some(false),
+                _ => {}
+            }
+        }
+        next = err.source();
+    }
+    None
+}
+
+/// The generated client's request as an `http::Request` with an origin-form target.
+fn into_http(request: reqwest::Request, path: &str) -> Result<http::Request<ReqBody>> {
+    let mut request = http::Request::<ReqBody>::try_from(request)
+        .map_err(|e| Error::InvalidArgument(format!("cannot build the request: {e}")))?;
+    *request.uri_mut() = path
+        .parse()
+        .map_err(|e| Error::InvalidArgument(format!("cannot send the path {path:?}: {e}")))?;
+    let headers = request.headers_mut();
+    // progenitor sends the spec's version as a header; the daemon reads the path.
+    headers.remove("api-version");
+    Ok(request)
+}
+
+/// The bounded body of an error response as the daemon's error.
+async fn error_response(response: http::Response<PooledBody>) -> Error {
+    let status = response.status().as_u16();
+    match response.into_body().read_bounded(ERROR_BODY_LIMIT).await {
+        Ok((body, cut)) => {
+            let mut e = Error::from_status(status, &body);
+            if cut {
+                e.mark_cut(ERROR_BODY_LIMIT);
+            }
+            e
+        }
+        Err(e) => e,
+    }
+}
+
+/// Error statuses whose message crossed the generated code: its JSON body, bounded.
+async fn json_error(response: http::Response<PooledBody>) -> reqwest::Response {
+    let (mut parts, _) = http::Response::new(()).into_parts();
+    parts.status = response.status();
+    let e = error_response(response).await;
+    let message = e
+        .message()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.to_string());
+    let json = serde_json::json!({ "message": message }).to_string();
+    parts.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    reqwest::Response::from(http::Response::from_parts(parts, json))
+}
+
+/// Every generated call passes through here.
+impl ClientHooks<Shared> for raw::Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let shared = self.inner();
+        let outcome = shared.carry(request, info.operation_id).await;
+        if let Some(slot) = &shared.capture {
+            let captured = match outcome {
+                Ok(CarryOutcome::Response(r)) => Captured::Response(Ok(r)),
+                Ok(CarryOutcome::Upgraded(u)) => Captured::Upgraded(Ok(u)),
+                Err(e) => match slot.kind {
+                    Kind::Stream => Captured::Response(Err(e)),
+                    Kind::Upgrade => Captured::Upgraded(Err(e)),
+                },
+            };
+            *slot.value.lock().unwrap_or_else(|p| p.into_inner()) = Some(captured);
+            let marker = http::Response::builder()
+                .status(CAPTURED)
+                .body(reqwest::Body::from(bytes::Bytes::new()))
+                .expect("a status always builds");
+            return Ok(reqwest::Response::from(marker));
+        }
+        match outcome {
+            Ok(CarryOutcome::Response(response)) if response.status().as_u16() >= 400 => {
+                Ok(json_error(response).await)
+            }
+            Ok(CarryOutcome::Response(response)) => {
+                Ok(reqwest::Response::from(response.map(reqwest::Body::wrap)))
+            }
+            Ok(CarryOutcome::Upgraded(_)) => unreachable!("only a capturing client upgrades"),
+            Err(e) => Err(Carried::into_reqwest(e).await),
+        }
+    }
+}
+
+/// A generated client for one call whose response the hand-written layer takes whole: a
+/// stream it reads itself, or an upgraded connection.
+pub(crate) struct Capture {
+    raw: raw::Client,
+    slot: Arc<Slot>,
+    address: Arc<str>,
+}
+
+/// A streamed response: its status, headers and body.
+pub(crate) struct StreamResponse {
+    pub headers: http::HeaderMap,
+    pub body: BodyStream,
+}
+
+impl Capture {
+    /// The generated client to describe the request with.
+    pub(crate) fn raw(&self) -> &raw::Client {
+        &self.raw
+    }
+
+    fn take(&self) -> Option<Captured> {
+        self.slot
+            .value
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    /// Await the generated call; the response it was carried to. Error statuses are errors.
+    pub(crate) async fn stream<T>(
+        &self,
+        call: impl std::future::Future<Output = raw::CallResult<T>>,
+    ) -> Result<StreamResponse> {
+        let sent = call.await;
+        match self.take() {
+            Some(Captured::Response(Ok(response))) => {
+                if response.status().as_u16() >= 400 {
+                    return Err(error_response(response).await);
+                }
+                let (parts, body) = response.into_parts();
+                Ok(StreamResponse {
+                    headers: parts.headers,
+                    body: BodyStream(body),
+                })
+            }
+            Some(Captured::Response(Err(e))) => Err(e),
+            _ => Err(never_carried(sent, &self.address)),
+        }
+    }
+
+    /// Await the generated call sent with `Connection: Upgrade`; the switched connection.
+    pub(crate) async fn upgrade<T>(
+        &self,
+        call: impl std::future::Future<Output = raw::CallResult<T>>,
+    ) -> Result<(http::HeaderMap, Upgraded)> {
+        let sent = call.await;
+        match self.take() {
+            Some(Captured::Upgraded(Ok((headers, io)))) => Ok((headers, TokioIo::new(io))),
+            Some(Captured::Upgraded(Err(e))) => Err(e),
+            _ => Err(never_carried(sent, &self.address)),
+        }
+    }
+}
+
+/// An upgraded connection, as tokio's `AsyncRead + AsyncWrite`.
+pub(crate) type Upgraded = TokioIo<hyper::upgrade::Upgraded>;
+
+/// The generated call failed before it reached the core (a missing argument, a body that
+/// did not convert).
+fn never_carried<T>(sent: raw::CallResult<T>, address: &str) -> Error {
+    match sent {
+        Err(e) => Error::from_raw(address, e),
+        Ok(_) => Error::InvalidArgument("the request was not sent".into()),
+    }
+}

@@ -1,0 +1,196 @@
+//! Finds the test engine that `scripts/test.sh` started, and helps tests stay hermetic:
+//! unique names, the test label, cleanup.
+//!
+//! The engine under test is named by `DOCKER_ENGINE_TEST_ENGINE` (`v141` or `v151`); its
+//! addresses come from the env file `scripts/test-engines.sh up` writes. Without them every
+//! test fails loudly: there is no silent skip.
+#![allow(dead_code)]
+
+pub mod proxy;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use docker_engine::{ApiVersion, Docker, types};
+
+/// Label every object a test creates carries; `scripts/test-engines.sh sweep` removes them.
+pub const LABEL: &str = "io.docker-engine.test";
+
+/// The engine under test.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    /// `v141` or `v151`.
+    pub name: String,
+    /// `unix://...` of its socket.
+    pub host: String,
+    /// `tcp://127.0.0.1:port` where it takes TLS.
+    pub tls_host: String,
+    /// The API version it speaks.
+    pub api: ApiVersion,
+    /// Directory with `ca.pem`, `cert.pem`, `key.pem` its TLS port trusts.
+    pub certs: String,
+    /// The same files from another CA.
+    pub rogue_certs: String,
+    /// The fixture image (busybox) present on it.
+    pub image: String,
+    /// `127.0.0.1:port` of the loopback registry.
+    pub registry: String,
+    pub registry_user: String,
+    pub registry_password: String,
+    /// The test state directory.
+    pub dir: String,
+}
+
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: the integration tests need the project's test engines. \
+             Run them with `scripts/test.sh` (it starts the engines), or start them with \
+             `scripts/test-engines.sh up`, `source /tmp/docker-engine-test/env` and set \
+             DOCKER_ENGINE_TEST_ENGINE=v141 or v151."
+        )
+    })
+}
+
+/// The engine under test; panics with instructions when there is none.
+pub fn engine() -> Engine {
+    let name = var("DOCKER_ENGINE_TEST_ENGINE");
+    let key = name.to_uppercase();
+    Engine {
+        host: var(&format!("DOCKER_ENGINE_TEST_{key}_HOST")),
+        tls_host: var(&format!("DOCKER_ENGINE_TEST_{key}_TLS_HOST")),
+        api: var(&format!("DOCKER_ENGINE_TEST_{key}_API_VERSION"))
+            .parse()
+            .expect("API version"),
+        certs: var("DOCKER_ENGINE_TEST_TLS_CERTS"),
+        rogue_certs: var("DOCKER_ENGINE_TEST_TLS_ROGUE"),
+        image: var("DOCKER_ENGINE_TEST_IMAGE"),
+        registry: var("DOCKER_ENGINE_TEST_REGISTRY"),
+        registry_user: var("DOCKER_ENGINE_TEST_REGISTRY_USER"),
+        registry_password: var("DOCKER_ENGINE_TEST_REGISTRY_PASSWORD"),
+        dir: var("DOCKER_ENGINE_TEST_DIR"),
+        name,
+    }
+}
+
+/// A client for the engine under test, over its unix socket.
+pub fn docker() -> Docker {
+    Docker::connect(&engine().host).expect("connect to the test engine")
+}
+
+/// A name no other test (or run) uses: `dei-<prefix>-<pid>-<n>`.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "dei-{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Whether the engine under test is the newer one.
+pub fn is_v151() -> bool {
+    engine().name == "v151"
+}
+
+/// The engine's socket path.
+pub fn socket_path() -> std::path::PathBuf {
+    std::path::PathBuf::from(engine().host.strip_prefix("unix://").expect("unix host"))
+}
+
+/// What one test creates, removed when the test ends, also when it panics: every
+/// container, network and volume labelled `LABEL=<this scope's value>`, then the image
+/// references registered with [`Scope::image`]. `scripts/test-engines.sh sweep` is the
+/// backstop for a test process that is killed.
+pub struct Scope {
+    value: String,
+    images: std::sync::Mutex<Vec<String>>,
+}
+
+impl Default for Scope {
+    fn default() -> Self {
+        Scope::new()
+    }
+}
+
+impl Scope {
+    pub fn new() -> Scope {
+        Scope {
+            value: unique("scope"),
+            images: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The value to label this test's objects with: `.label(LABEL, scope.value())`.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Remove this image reference (a tag, or an id) when the test ends.
+    pub fn image(&self, reference: impl Into<String>) {
+        self.images.lock().unwrap().push(reference.into());
+    }
+
+    async fn sweep(value: String, images: Vec<String>) {
+        let d = docker();
+        let label = format!("{LABEL}={value}");
+        let filters = serde_json::json!({ "label": [label] }).to_string();
+        let raw = d.raw();
+        if let Ok(list) = raw
+            .container_list()
+            .all(true)
+            .filters(&filters)
+            .send()
+            .await
+        {
+            for c in types::op::container_list::items(list.into_inner()) {
+                let id = c.id.unwrap_or_default();
+                let _ = raw
+                    .container_delete()
+                    .id(id)
+                    .force(true)
+                    .v(true)
+                    .send()
+                    .await;
+            }
+        }
+        if let Ok(list) = raw.network_list().filters(&filters).send().await {
+            for n in types::op::network_list::items(list.into_inner()) {
+                let _ = raw
+                    .network_delete()
+                    .id(n.id.unwrap_or_default())
+                    .send()
+                    .await;
+            }
+        }
+        if let Ok(list) = raw.volume_list().filters(&filters).send().await {
+            for v in list.into_inner().volumes.unwrap_or_default() {
+                let _ = raw
+                    .volume_delete()
+                    .name(v.name.unwrap_or_default())
+                    .force(true)
+                    .send()
+                    .await;
+            }
+        }
+        for i in images {
+            let _ = raw.image_delete().name(i).force(true).send().await;
+        }
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        let value = std::mem::take(&mut self.value);
+        let images = std::mem::take(&mut *self.images.lock().unwrap_or_else(|p| p.into_inner()));
+        // Drop cannot await, and the test's runtime may be shutting down: sweep on a thread
+        // with a runtime of its own, and wait for it.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the cleanup")
+                .block_on(Scope::sweep(value, images))
+        })
+        .join();
+    }
+}

@@ -1,0 +1,216 @@
+//! Networks and volumes.
+
+use docker_engine::Error;
+
+use crate::common::{LABEL, docker, engine, unique};
+
+#[tokio::test]
+async fn network_lifecycle_connect_and_dns_aliases() {
+    let scope = crate::common::Scope::new();
+    let e = engine();
+    let d = docker();
+    let name = unique("net");
+    // A subnet from this engine's own pool (scripts/engines): 10.141.x / 10.151.x.
+    let pool = if crate::common::is_v151() {
+        "10.151"
+    } else {
+        "10.141"
+    };
+    let octet = std::process::id() % 200 + 20;
+    let subnet = format!("{pool}.{octet}.0/24");
+    let net = d
+        .networks()
+        .create(&name)
+        .label(LABEL, scope.value())
+        .subnet(&subnet, Some(&format!("{pool}.{octet}.1")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(net.name(), name);
+    assert_eq!(
+        net.labels().get(LABEL).map(String::as_str),
+        Some(scope.value())
+    );
+    // IPAM configs are maps in the v1.41 spec and structs later: read the wire form.
+    let ipam = serde_json::to_value(net.attrs()).unwrap();
+    assert_eq!(ipam["IPAM"]["Config"][0]["Subnet"], subnet.as_str());
+    assert_eq!(
+        d.networks().list().name(&name).send().await.unwrap().len(),
+        1
+    );
+
+    // The server starts on the default bridge and joins the network with an alias; the
+    // client starts on the network (so it uses the network's DNS) and finds the alias.
+    let server = d
+        .containers()
+        .create(&e.image)
+        .label(LABEL, scope.value())
+        .cmd(["sh", "-c", "while true; do echo pong | nc -l -p 7777; done"])
+        .send()
+        .await
+        .unwrap();
+    server.start().await.unwrap();
+    let client = d
+        .containers()
+        .create(&e.image)
+        .label(LABEL, scope.value())
+        .network(&name)
+        .cmd(["sleep", "600"])
+        .send()
+        .await
+        .unwrap();
+    client.start().await.unwrap();
+    net.connect(server.id())
+        .alias("pong-server")
+        .send()
+        .await
+        .unwrap();
+    let mut net2 = d.networks().get(&name).await.unwrap();
+    net2.reload().await.unwrap();
+    assert!(net2.containers().contains(&server.id().to_string()));
+    assert!(net2.containers().contains(&client.id().to_string()));
+
+    let mut answer = Vec::new();
+    for _ in 0..30 {
+        let r = client
+            .exec_run(["sh", "-c", "sleep 1 | timeout 5 nc pong-server 7777"])
+            .send()
+            .await
+            .unwrap();
+        if r.stdout == b"pong\n" {
+            answer = r.stdout;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        answer, b"pong\n",
+        "the alias given at connect resolves on the network"
+    );
+
+    net.disconnect(server.id()).send().await.unwrap();
+    let mut net3 = d.networks().get(&name).await.unwrap();
+    net3.reload().await.unwrap();
+    assert!(!net3.containers().contains(&server.id().to_string()));
+    let err = net.remove().await.unwrap_err();
+    assert!(
+        err.status().is_some_and(|s| s >= 400),
+        "a network in use cannot be removed: {err:?}"
+    );
+    server
+        .remove()
+        .force(true)
+        .volumes(true)
+        .send()
+        .await
+        .unwrap();
+    client
+        .remove()
+        .force(true)
+        .volumes(true)
+        .send()
+        .await
+        .unwrap();
+    net.remove().await.unwrap();
+    assert!(matches!(
+        d.networks().get(&name).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let internal = d
+        .networks()
+        .create(unique("internal"))
+        .label(LABEL, scope.value())
+        .label("dei.prune", &name)
+        .internal(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(internal.attrs()).unwrap()["Internal"],
+        true
+    );
+    let pruned = d
+        .networks()
+        .prune()
+        .label(format!("dei.prune={name}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        pruned.networks_deleted.unwrap_or_default(),
+        vec![internal.name().to_string()]
+    );
+}
+
+#[tokio::test]
+async fn a_volume_written_by_one_container_is_read_by_another() {
+    let scope = crate::common::Scope::new();
+    let e = engine();
+    let d = docker();
+    let name = unique("vol");
+    let vol = d
+        .volumes()
+        .create()
+        .name(&name)
+        .label(LABEL, scope.value())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(vol.name(), name);
+    assert_eq!(
+        vol.labels().get(LABEL).map(String::as_str),
+        Some(scope.value())
+    );
+    let out = d
+        .containers()
+        .run(&e.image)
+        .label(LABEL, scope.value())
+        .volume(&name, "/data", false)
+        .cmd(["sh", "-c", "echo shared > /data/f"])
+        .run(true)
+        .await
+        .unwrap();
+    assert!(out.is_empty());
+    let out = d
+        .containers()
+        .run(&e.image)
+        .label(LABEL, scope.value())
+        .volume(&name, "/data", true)
+        .cmd(["cat", "/data/f"])
+        .run(true)
+        .await
+        .unwrap();
+    assert_eq!(out, b"shared\n");
+    assert_eq!(
+        d.volumes().list().name(&name).send().await.unwrap().len(),
+        1
+    );
+    let mut v = d.volumes().get(&name).await.unwrap();
+    v.reload().await.unwrap();
+    assert!(!v.mountpoint().is_empty());
+    v.remove().send().await.unwrap();
+    assert!(matches!(
+        d.volumes().get(&name).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let anon = d
+        .volumes()
+        .create()
+        .label(LABEL, scope.value())
+        .label("dei.prune", &name)
+        .send()
+        .await
+        .unwrap();
+    let mut prune = d.volumes().prune().label(format!("dei.prune={name}"));
+    if crate::common::is_v151() {
+        // Since API 1.42 prune takes only anonymous volumes unless `all=true`.
+        prune = prune.filter("all", "true");
+    }
+    let pruned = prune.send().await.unwrap();
+    assert_eq!(
+        pruned.volumes_deleted.unwrap_or_default(),
+        vec![anon.name().to_string()]
+    );
+}

@@ -1,0 +1,383 @@
+//! Timeouts and daemon faults through the one core: on a real engine (long streams and long
+//! polls are not cut), and on a daemon stand-in for what a real engine cannot do on purpose
+//! (accept a request and never answer, stall inside a body, send a huge error body, fail
+//! `/_ping`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use docker_engine::{Docker, Error};
+use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::common::{LABEL, Scope, engine, unique};
+
+/// What the stand-in does with a request, by its request line.
+enum Answer {
+    /// Write these bytes (a whole response).
+    Bytes(Vec<u8>),
+    /// Write these bytes, then never write again (the connection stays open).
+    ThenStall(Vec<u8>),
+    /// Wait, then write these bytes.
+    Late(Duration, Vec<u8>),
+}
+
+fn json(status: &str, body: &str) -> Answer {
+    Answer::Bytes(
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nApi-Version: 1.51\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+    )
+}
+
+fn ping_ok() -> Answer {
+    Answer::Bytes(b"HTTP/1.1 200 OK\r\nApi-Version: 1.51\r\nContent-Length: 2\r\n\r\nOK".to_vec())
+}
+
+/// A daemon stand-in on a unix socket; its address.
+fn stand_in(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
+    let dir = PathBuf::from(engine().dir).join("stand-ins");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{}.sock", unique("standin")));
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let answer = Arc::new(answer);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                loop {
+                    // Read one request head (the tests send no bodies that matter here).
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    while buf.len() < end + length {
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    buf.drain(..end + length);
+                    let line = head.lines().next().unwrap_or_default().to_string();
+                    match answer(&line) {
+                        Answer::Bytes(b) => {
+                            if sock.write_all(&b).await.is_err() {
+                                return;
+                            }
+                        }
+                        Answer::Late(after, b) => {
+                            tokio::time::sleep(after).await;
+                            if sock.write_all(&b).await.is_err() {
+                                return;
+                            }
+                        }
+                        Answer::ThenStall(b) => {
+                            let _ = sock.write_all(&b).await;
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("unix://{}", path.display())
+}
+
+fn with_timeout(host: &str, t: Duration) -> Docker {
+    Docker::builder().host(host).timeout(t).build().unwrap()
+}
+
+const INSPECT: &str = r#"{"Id":"c0ffee","Name":"/standin","Config":{"Tty":false}}"#;
+
+#[tokio::test]
+async fn a_request_timeout_bounds_the_head_of_a_stream_and_of_an_upgrade() {
+    let host = stand_in(|line| match line {
+        l if l.contains("/_ping") => ping_ok(),
+        l if l.contains("/containers/c0ffee/json") => json("200 OK", INSPECT),
+        l if l.contains("/exec") && l.contains("/start") => Answer::ThenStall(Vec::new()),
+        l if l.contains("/exec") => json("201 Created", r#"{"Id":"e1"}"#),
+        _ => Answer::ThenStall(Vec::new()),
+    });
+    let d = with_timeout(&host, Duration::from_millis(300));
+    let c = d.containers().get("c0ffee").await.unwrap();
+
+    let started = Instant::now();
+    let first = c.logs().follow(true).stream().next().await;
+    assert!(
+        matches!(
+            first,
+            Some(Err(Error::Timeout {
+                what: "the response head",
+                ..
+            }))
+        ),
+        "{first:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let started = Instant::now();
+    let session = c.exec(["sh"]).stdin(true).start().await;
+    assert!(
+        matches!(
+            session,
+            Err(Error::Timeout {
+                what: "the response head",
+                ..
+            })
+        ),
+        "{:?}",
+        session.err()
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn a_request_timeout_bounds_a_whole_unary_call() {
+    // The head comes at once; the body never ends.
+    let host = stand_in(|line| {
+        match line {
+        l if l.contains("/_ping") => ping_ok(),
+        _ => Answer::ThenStall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"Version\""
+                .to_vec(),
+        ),
+    }
+    });
+    let d = with_timeout(&host, Duration::from_millis(300));
+    let started = Instant::now();
+    let r = d.version().await;
+    assert!(
+        matches!(
+            r,
+            Err(Error::Timeout {
+                what: "the whole request",
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // The raw client is the same door.
+    let r = d.raw().system_info().send().await.map_err(Error::from);
+    assert!(matches!(r, Err(Error::Timeout { .. })), "{r:?}");
+}
+
+#[tokio::test]
+async fn without_a_timeout_a_stalled_call_can_be_cancelled_by_dropping_it() {
+    let host = stand_in(|line| match line {
+        l if l.contains("/_ping") => ping_ok(),
+        _ => Answer::ThenStall(Vec::new()),
+    });
+    let d = Docker::connect(&host).unwrap();
+    let r = tokio::time::timeout(Duration::from_millis(300), d.version()).await;
+    assert!(
+        r.is_err(),
+        "still waiting: no client-wide timeout by default"
+    );
+}
+
+#[tokio::test]
+async fn error_bodies_are_read_up_to_a_bound_and_marked_where_cut() {
+    let huge = format!("{{\"message\":\"{}\"}}", "x".repeat(4 << 20));
+    let host = stand_in(move |line| {
+        match line {
+        l if l.contains("/_ping") => ping_ok(),
+        _ => Answer::Bytes(
+            format!(
+                "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{huge}",
+                huge.len()
+            )
+            .into_bytes(),
+        ),
+    }
+    });
+    let d = Docker::connect(&host).unwrap();
+    for r in [
+        d.containers().get("nope").await.map(drop),
+        d.raw()
+            .container_inspect()
+            .id("nope")
+            .send()
+            .await
+            .map(drop)
+            .map_err(Error::from),
+    ] {
+        match r {
+            Err(Error::NotFound { message }) => {
+                let limit = docker_engine::ERROR_BODY_LIMIT;
+                assert!(message.len() <= limit + 64, "{} bytes", message.len());
+                assert!(message.ends_with(&format!("[... cut at {limit} bytes]")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The connection was not reused after the cut; the next call works.
+    assert!(matches!(
+        d.containers().get("again").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_failing_ping_gives_the_same_error_as_any_other_call() {
+    let host = stand_in(|line| match line {
+        l if l.contains("/_ping") => {
+            json("500 Internal Server Error", r#"{"message":"ping boom"}"#)
+        }
+        _ => json("500 Internal Server Error", r#"{"message":"other boom"}"#),
+    });
+    let d = Docker::connect(&host).unwrap();
+    for r in [
+        d.version().await.map(drop),
+        d.raw()
+            .system_info()
+            .send()
+            .await
+            .map(drop)
+            .map_err(Error::from),
+        d.containers().list().send().await.map(drop),
+    ] {
+        assert!(
+            matches!(&r, Err(Error::Api { status: 500, message }) if message == "ping boom"),
+            "{r:?}"
+        );
+    }
+    // A daemon that is not there: the address is named, and it is a transport error.
+    let gone = Docker::connect("unix:///nonexistent/docker.sock").unwrap();
+    let e = gone.version().await.unwrap_err();
+    assert!(
+        matches!(e, Error::Transport { .. }) && e.to_string().contains("/nonexistent/docker.sock"),
+        "{e}"
+    );
+    assert!(std::error::Error::source(&e).is_some(), "the cause is kept");
+}
+
+#[tokio::test]
+async fn long_streams_and_long_polls_outlive_the_request_timeout_on_a_real_engine() {
+    let scope = Scope::new();
+    let d = Docker::builder()
+        .host(engine().host)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    let c = d
+        .containers()
+        .create(engine().image)
+        .name(unique("timeouts"))
+        .label(LABEL, scope.value())
+        .cmd([
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8 9 10; do echo tick; sleep 0.2; done",
+        ])
+        .send()
+        .await
+        .unwrap();
+    c.start().await.unwrap();
+    let started = Instant::now();
+    let mut ticks = 0;
+    let mut logs = c.logs().follow(true).stream();
+    while let Some(chunk) = logs.next().await {
+        chunk.unwrap();
+        ticks += 1;
+    }
+    assert_eq!(ticks, 10, "the whole follow stream");
+    assert!(
+        started.elapsed() > Duration::from_millis(1500),
+        "it streamed past the timeout"
+    );
+    // `wait` is a long poll: 1.5 s against a 0.5 s timeout.
+    let sleeper = d
+        .containers()
+        .create(engine().image)
+        .label(LABEL, scope.value())
+        .cmd(["sleep", "1.5"])
+        .send()
+        .await
+        .unwrap();
+    sleeper.start().await.unwrap();
+    assert_eq!(sleeper.wait().await.unwrap(), 0);
+    // An interactive session outlives it too.
+    let long = d
+        .containers()
+        .create(engine().image)
+        .label(LABEL, scope.value())
+        .cmd(["sleep", "600"])
+        .send()
+        .await
+        .unwrap();
+    long.start().await.unwrap();
+    let session = long
+        .exec(["sh", "-c", "sleep 1; echo late"])
+        .start()
+        .await
+        .unwrap();
+    let out: Vec<String> = session.map(|c| c.unwrap().to_string()).collect().await;
+    assert_eq!(out.concat(), "late\n");
+}
+
+#[tokio::test]
+async fn concurrent_first_calls_share_one_failing_ping() {
+    let pings = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = pings.clone();
+    let host = stand_in(move |line| {
+        if line.contains("/_ping") {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let body = r#"{"message":"not yet"}"#;
+            return Answer::Late(
+                Duration::from_millis(300),
+                format!(
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+                .into_bytes(),
+            );
+        }
+        json("200 OK", "{}")
+    });
+    let d = Docker::connect(&host).unwrap();
+    let calls = (0..16).map(|_| {
+        let d = d.clone();
+        tokio::spawn(async move { d.version().await })
+    });
+    for r in futures_util::future::join_all(calls).await {
+        let r = r.unwrap();
+        assert!(
+            matches!(&r, Err(Error::Api { status: 503, message }) if message == "not yet"),
+            "{r:?}"
+        );
+    }
+    assert_eq!(
+        pings.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one attempt, shared"
+    );
+    // The next call tries again.
+    assert!(d.version().await.is_err());
+    assert_eq!(pings.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -1,0 +1,160 @@
+//! Real TLS: the engine under test listens on 127.0.0.1 with `--tlsverify`, certificates
+//! made by `scripts/test-engines.sh up` with openssl.
+
+use docker_engine::{Docker, Error, TlsMaterial};
+
+use crate::common::engine;
+
+#[tokio::test]
+async fn the_right_client_certificate_connects() {
+    let e = engine();
+    let docker = Docker::builder()
+        .host(&e.tls_host)
+        .cert_path(&e.certs)
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(docker.address().contains("(TLS)"), "{}", docker.address());
+    assert_eq!(
+        docker.api_version().await.unwrap(),
+        e.api.min(docker_engine::ApiVersion::SPEC)
+    );
+    let v = docker.version().await.unwrap();
+    assert!(v.version.is_some());
+    // The raw client rides the same TLS connection.
+    let list = docker
+        .raw()
+        .container_list()
+        .all(true)
+        .send()
+        .await
+        .unwrap();
+    assert!(list.into_inner().is_some());
+    // The three ways out of the core over TLS: unary (above), a stream, an upgrade.
+    let scope = crate::common::Scope::new();
+    let c = docker
+        .containers()
+        .create(&e.image)
+        .label(crate::common::LABEL, scope.value())
+        .cmd(["sh", "-c", "echo over-tls; sleep 600"])
+        .send()
+        .await
+        .unwrap();
+    c.start().await.unwrap();
+    let mut logs = c.logs().follow(true).stream();
+    use futures_util::StreamExt;
+    assert_eq!(
+        logs.next().await.unwrap().unwrap().to_string(),
+        "over-tls\n"
+    );
+    drop(logs);
+    let mut session = c.exec(["cat"]).stdin(true).start().await.unwrap();
+    use tokio::io::AsyncWriteExt;
+    session.write_all(b"both ways\n").await.unwrap();
+    session.shutdown().await.unwrap();
+    let mut out = String::new();
+    while let Some(chunk) = session.next().await {
+        out.push_str(&chunk.unwrap().to_string());
+    }
+    assert_eq!(out, "both ways\n");
+    assert_eq!(session.wait().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn no_client_certificate_is_refused_with_a_tls_error() {
+    let e = engine();
+    let dir = std::path::Path::new(&e.certs);
+    let tls = TlsMaterial {
+        ca_pem: std::fs::read(dir.join("ca.pem")).unwrap(),
+        cert_pem: None,
+        key_pem: None,
+    };
+    let docker = Docker::builder()
+        .host(&e.tls_host)
+        .tls(tls)
+        .build()
+        .unwrap();
+    let err = docker.ping().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Tls { .. }),
+        "expected a TLS error, got {err:?}"
+    );
+    assert!(
+        err.to_string().contains(&e.tls_host["tcp://".len()..]),
+        "names the address: {err}"
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_from_another_ca_is_refused_with_a_tls_error() {
+    let e = engine();
+    // Our CA, but the client certificate of another CA: the daemon refuses it.
+    let dir = std::path::Path::new(&e.certs);
+    let rogue = std::path::Path::new(&e.rogue_certs);
+    let tls = TlsMaterial {
+        ca_pem: std::fs::read(dir.join("ca.pem")).unwrap(),
+        cert_pem: Some(std::fs::read(rogue.join("cert.pem")).unwrap()),
+        key_pem: Some(std::fs::read(rogue.join("key.pem")).unwrap()),
+    };
+    let docker = Docker::builder()
+        .host(&e.tls_host)
+        .tls(tls)
+        .build()
+        .unwrap();
+    let err = docker.ping().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Tls { .. }),
+        "expected a TLS error, got {err:?}"
+    );
+
+    // The other CA's trust: the daemon's certificate is not trusted.
+    let docker = Docker::builder()
+        .host(&e.tls_host)
+        .cert_path(&e.rogue_certs)
+        .unwrap()
+        .build()
+        .unwrap();
+    let err = docker.ping().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Tls { message, .. } if message.contains("certificate")),
+        "got {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_to_a_tls_port_fails_clearly() {
+    let e = engine();
+    let docker = Docker::connect(&e.tls_host).unwrap();
+    let err = docker.ping().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport { .. } | Error::Api { .. } | Error::Version(_)
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn bad_tls_material_is_a_configuration_error() {
+    let e = engine();
+    let missing = Docker::builder()
+        .host(&e.tls_host)
+        .cert_path("/nonexistent/certs");
+    assert!(
+        matches!(missing, Err(Error::TlsConfig { message: m, .. }) if m.contains("/nonexistent/certs/ca.pem"))
+    );
+    let junk = TlsMaterial {
+        ca_pem: b"not a pem".to_vec(),
+        cert_pem: None,
+        key_pem: None,
+    };
+    assert!(matches!(
+        Docker::builder().host(&e.tls_host).tls(junk).build(),
+        Err(Error::TlsConfig { .. })
+    ));
+    assert!(matches!(
+        Docker::builder().host("https://127.0.0.1:1").build(),
+        Err(Error::TlsConfig { .. })
+    ));
+}
