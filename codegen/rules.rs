@@ -10,6 +10,7 @@ use super::{Error, RuleLog};
 
 /// Apply every rule, in order.
 pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
+    array_definition_as_item(doc, log);
     drop_content_type_header_params(doc, log);
     prose_code_blocks(doc, "#", log);
     success_without_schema_is_bytes(doc, log);
@@ -119,6 +120,78 @@ fn walk(schema: &mut Value, location: &str, f: &mut dyn FnMut(&mut Map<String, V
             walk(child, &format!("{location}.{name}"), f);
         }
     }
+}
+
+/// `array-definition-as-item`: a definition that is itself an array, used as the `items` of
+/// another array, stands for its own items there. v1.41's `ContainerSummary` is an array,
+/// and `SystemDataUsageResponse.Containers` lists it as items: an array of arrays, where the
+/// daemon sends an array of containers (seen on Docker 20.10 and 28.5 at API 1.41: `GET
+/// /system/df` did not decode). The definition's items become a definition of their own,
+/// `<Name>Item`, and such `items` refer to it.
+fn array_definition_as_item(doc: &mut Value, log: &mut RuleLog) {
+    let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") else {
+        return;
+    };
+    let arrays: Vec<String> = schemas
+        .iter()
+        .filter(|(_, s)| {
+            s.get("type").and_then(Value::as_str) == Some("array") && s.get("items").is_some()
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    let refs: Vec<(String, String)> = arrays
+        .iter()
+        .map(|n| (n.clone(), format!("#/components/schemas/{n}")))
+        .collect();
+    // Where is an array definition used as `items`?
+    let mut used: Vec<String> = Vec::new();
+    for_each_body_schema(doc, &mut |schema, _| {
+        if let Some(r) = schema
+            .get("items")
+            .and_then(|i| i.get("$ref"))
+            .and_then(Value::as_str)
+            && let Some((name, _)) = refs.iter().find(|(_, full)| full == r)
+            && !used.contains(name)
+        {
+            used.push(name.clone());
+        }
+    });
+    if used.is_empty() {
+        return;
+    }
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    let mut item_ref = Vec::new();
+    for name in &used {
+        let items = schemas[name]["items"].clone();
+        let target = match items.get("$ref").and_then(Value::as_str) {
+            Some(r) => r.to_string(),
+            None => {
+                let item = format!("{name}Item");
+                if schemas.contains_key(&item) {
+                    continue;
+                }
+                schemas.insert(item.clone(), items);
+                let r = format!("#/components/schemas/{item}");
+                schemas[name]["items"] = json!({ "$ref": r });
+                r
+            }
+        };
+        item_ref.push((format!("#/components/schemas/{name}"), target));
+    }
+    for_each_body_schema(doc, &mut |schema, location| {
+        let Some(items) = schema.get_mut("items") else {
+            return;
+        };
+        let Some(r) = items.get("$ref").and_then(Value::as_str) else {
+            return;
+        };
+        if let Some((_, target)) = item_ref.iter().find(|(from, _)| from == r) {
+            items["$ref"] = Value::String(target.clone());
+            log.fired("array-definition-as-item", location);
+        }
+    });
 }
 
 /// `content-type-header-param`: `/build` declares its `Content-type` header as a parameter.
@@ -535,6 +608,43 @@ fn validation_to_docs(schema: &mut Map<String, Value>, location: &str, log: &mut
     };
     schema.insert("description".into(), Value::String(description));
     log.fired("validation-to-docs", location);
+}
+
+#[cfg(test)]
+mod array_items_tests {
+    use super::*;
+
+    #[test]
+    fn an_array_definition_used_as_items_stands_for_its_items() {
+        let mut doc = json!({
+            "components": { "schemas": {
+                "Summary": { "type": "array", "items": { "type": "object", "properties": { "Id": { "type": "string" } } } },
+                "Usage": { "type": "object", "properties": {
+                    "Containers": { "type": "array", "items": { "$ref": "#/components/schemas/Summary" } }
+                } },
+                "Tags": { "type": "array", "items": { "type": "string" } }
+            } },
+            "paths": {}
+        });
+        let mut log = RuleLog::default();
+        array_definition_as_item(&mut doc, &mut log);
+        let s = &doc["components"]["schemas"];
+        assert_eq!(
+            s["Usage"]["properties"]["Containers"]["items"]["$ref"],
+            "#/components/schemas/SummaryItem"
+        );
+        assert_eq!(
+            s["Summary"]["items"]["$ref"],
+            "#/components/schemas/SummaryItem"
+        );
+        assert_eq!(s["SummaryItem"]["properties"]["Id"]["type"], "string");
+        // An array definition nobody uses as items is left alone.
+        assert_eq!(s["Tags"]["items"]["type"], "string");
+        assert!(log.has(
+            "array-definition-as-item",
+            "#/components/schemas/Usage.Containers"
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -3,15 +3,18 @@
 #
 # 0. `cargo build --features regenerate` reproduces the committed generated/ byte for byte
 #    (scripts/refresh-generated.sh --check);
-# 1. the unchanged build.rs and codegen/ generate and compile a client from each older
-#    Engine API spec that Debian ships (trixie: v1.45, bookworm: v1.41).
+# 1. with spec/engine-api.yaml replaced by an older Engine API spec that Debian ships
+#    (trixie: v1.45, bookworm: v1.41) and nothing else changed, the library, the examples
+#    and every test compile;
+# 2. the integration suite built from that spec passes against both test engines (Docker
+#    20.10 and 28.5; the client negotiates down to 1.41 on the older one). scripts/test.sh
+#    runs this with the engines up; REGEN_RUN=0 only builds.
 #
 #   scripts/regen-check.sh [SUITE...]        default: trixie bookworm
 #
 # For each suite: fetch golang-github-docker-docker-dev's api/swagger.yaml with apt (no
 # install), copy this crate to a scratch directory with that spec in spec/engine-api.yaml,
-# and `cargo build --features regenerate` the library there, whole: generated core and
-# hand-written layer.
+# build it there with `--features regenerate,tls`, and run `--test engine` on each engine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 suites=("$@")
@@ -30,45 +33,41 @@ for suite in "${suites[@]}"; do
   crate="$work/crate-$suite"
   rm -rf "$crate"
   mkdir -p "$crate/spec"
-  cp -r "$root/Cargo.toml" "$root/build.rs" "$root/src" "$root/codegen" "$crate/"
+  cp -r "$root/Cargo.toml" "$root/build.rs" "$root/src" "$root/codegen" "$root/tests" "$root/examples" "$crate/"
   [ -f "$root/Cargo.lock" ] && cp "$root/Cargo.lock" "$crate/"
   # The scratch copy is its own package: rename it so its artifacts do not replace ours.
   sed -i 's/^name = "docker-engine"$/name = "docker-engine-regen"/' "$crate/Cargo.toml"
+  sed -i 's/^members = .*/members = []/' "$crate/Cargo.toml"
   cp "$spec" "$crate/spec/engine-api.yaml"
-  # 1. The generated core with the transport it is bound to: must compile.
-  cp "$crate/src/lib.rs" "$crate/lib-full.rs"
-  cat >"$crate/src/lib.rs" <<'RS'
-#![allow(dead_code, unused_imports, missing_docs)]
-mod error;
-mod operations;
-pub mod raw;
-pub mod transport;
-mod version;
-pub use error::{Error, Result};
-pub use version::ApiVersion;
-RS
   # Another spec: the committed generated/ does not match it, so build.rs must regenerate.
-  if (cd "$crate" && cargo build --quiet --lib --features regenerate 2>"$work/build-$suite-core.log"); then
-    # The OUT_DIR build.rs wrote last (rewriting a file leaves its directory's mtime alone).
+  log="$work/build-$suite.log"
+  if (cd "$crate" && cargo build --quiet --features regenerate,tls --lib --examples --tests 2>"$log"); then
     out=$(dirname "$(ls -t "$CARGO_TARGET_DIR"/debug/build/docker-engine-regen-*/out/engine.rs | head -n 1)")
     ops=$(grep -c '^    ("' "$out/operations.rs")
-    echo "ok: API $version (Debian $suite): generated core compiles, $ops operations, $(wc -l <"$out/engine.rs") lines"
+    echo "ok: API $version (Debian $suite): $ops operations generated; library, examples and tests compile unchanged"
   else
-    echo "FAILED: API $version (Debian $suite): generated core does not compile; see $work/build-$suite-core.log" >&2
-    tail -n 30 "$work/build-$suite-core.log" >&2
+    n=$(grep -c '^error' "$log" || true)
+    echo "FAILED: API $version (Debian $suite): $n error(s) building the crate from this spec; see $log" >&2
+    grep -A3 '^error' "$log" | grep -E '^error|-->' | paste - - | sed 's/^/  /' | sort | uniq | head -n 30 >&2
     status=1
     continue
   fi
-  # 2. The hand-written layer on top: reported, not required (old specs name some types
-  #    differently; see the note in README's "API versions").
-  mv "$crate/lib-full.rs" "$crate/src/lib.rs"
-  touch "$crate/src/lib.rs"
-  if (cd "$crate" && cargo build --quiet --lib --features regenerate 2>"$work/build-$suite-full.log"); then
-    echo "ok: API $version (Debian $suite): the hand-written layer compiles on it unchanged"
-  else
-    n=$(grep -c '^error\[' "$work/build-$suite-full.log" || true)
-    echo "note: API $version (Debian $suite): the hand-written layer needs $n change(s) for this spec:"
-    grep -A3 '^error\[' "$work/build-$suite-full.log" | grep -E '^error|-->' | paste - - | sed 's/^/  /' | sort | uniq | head -n 20
+  [ "${REGEN_RUN:-1}" = 1 ] || continue
+  if [ -z "${DOCKER_ENGINE_TEST_ENGINES:-}" ]; then
+    echo "FAILED: API $version (Debian $suite): no test engines to run the suite on (start them: scripts/test-engines.sh up; source its env) or set REGEN_RUN=0" >&2
+    status=1
+    continue
   fi
+  for engine in $DOCKER_ENGINE_TEST_ENGINES; do
+    var="DOCKER_ENGINE_TEST_${engine^^}_API_VERSION"
+    speaks=${!var}
+    if (cd "$crate" && DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --quiet --features regenerate,tls --test engine -- --test-threads "${TEST_THREADS:-4}" >"$work/test-$suite-$engine.log" 2>&1); then
+      echo "ok: API $version (Debian $suite): $(grep -o '[0-9]* passed; [0-9]* failed' "$work/test-$suite-$engine.log" | tail -n 1) on engine $engine (API $speaks)"
+    else
+      echo "FAILED: API $version (Debian $suite): the suite failed on engine $engine; see $work/test-$suite-$engine.log" >&2
+      grep -E '^test .* FAILED|panicked' "$work/test-$suite-$engine.log" | head -n 20 >&2
+      status=1
+    fi
+  done
 done
 exit $status
