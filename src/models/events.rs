@@ -36,34 +36,15 @@ impl Events {
         self
     }
 
-    /// Only events of this object type: `container`, `image`, `volume`, `network`, `daemon`, ...
-    pub fn object_type(mut self, kind: impl Into<String>) -> Self {
-        self.filters.add("type", kind);
-        self
-    }
-
-    /// Only this action: `create`, `start`, `die`, `destroy`, `pull`, ...
-    pub fn action(mut self, action: impl Into<String>) -> Self {
-        self.filters.add("event", action);
-        self
-    }
-
-    /// Only events of this container (id or name).
-    pub fn container(mut self, id: impl Into<String>) -> Self {
-        self.filters.add("container", id);
-        self
-    }
-
-    /// Only events of objects with this label (`key` or `key=value`).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Any other filter the daemon knows (`image`, `network`, `volume`, `scope`, ...).
-    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filters.add(key, value);
-        self
+    crate::models::filter_setters! {
+        /// Only events of this kind of object: `container`, `image`, `network`, `volume`, ...
+        object_type => "type",
+        /// Only this action: `create`, `start`, `die`, `destroy`, `pull`, ...
+        action => "event",
+        /// Only events of this container (id or name).
+        container => "container",
+        /// Only events of objects with this label (`key` or `key=value`).
+        label => "label",
     }
 
     /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it

@@ -16,6 +16,28 @@ mod system;
 pub mod volumes;
 
 pub use model::{Handle, Kind, Model};
+
+/// Filter setters, written once for every builder with a `filters: Filters` field: each
+/// `method => "key"` makes a method that adds a value under that key (several values of one
+/// key are alternatives), and `filter` adds any key the daemon takes.
+macro_rules! filter_setters {
+    ($($(#[$doc:meta])* $method:ident => $key:literal),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $method(mut self, value: impl Into<String>) -> Self {
+                self.filters.add($key, value);
+                self
+            }
+        )*
+
+        /// Any other filter the daemon takes for this request (its key, then the value).
+        pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+            self.filters.add(key, value);
+            self
+        }
+    };
+}
+pub(crate) use filter_setters;
 pub use prune::{Prunable, Prune};
 
 /// Assign `value` to a field of a generated type that is `T` in some Engine API versions

@@ -141,22 +141,11 @@ pub struct ListNetworks {
 }
 
 impl ListNetworks {
-    /// Only networks with this label (`key` or `key=value`).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Only networks whose name matches.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.filters.add("name", name);
-        self
-    }
-
-    /// Any other filter the daemon knows (`driver`, `id`, `scope`, `type`, `dangling`).
-    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filters.add(key, value);
-        self
+    crate::models::filter_setters! {
+        /// Only networks with this label (`key` or `key=value`).
+        label => "label",
+        /// Only networks whose name matches.
+        name => "name",
     }
 
     /// Send the request. The entries are the list endpoint's (their `Containers` are empty:

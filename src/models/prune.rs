@@ -36,23 +36,11 @@ impl<K: Prunable> Prune<K> {
         }
     }
 
-    /// Only objects with this label (`key`, `key=value`); `label!=...` is `filter("label!", ..)`.
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Only objects created before this time (a UNIX time or a duration such as `24h`).
-    pub fn until(mut self, until: impl Into<String>) -> Self {
-        self.filters.add("until", until);
-        self
-    }
-
-    /// Any other filter the daemon takes for this kind (`dangling` for images, `all` for
-    /// volumes on API >= 1.42, ...).
-    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filters.add(key, value);
-        self
+    crate::models::filter_setters! {
+        /// Only objects with this label (`key`, `key=value`).
+        label => "label",
+        /// Only objects created before this time (a UNIX time or a duration such as `24h`).
+        until => "until",
     }
 
     /// Prune; the daemon's report.

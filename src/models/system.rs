@@ -1,13 +1,22 @@
 //! The daemon itself: `docker version`, `docker info`, ping.
 
 use crate::client::Docker;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::raw::types::op;
 
 impl Docker {
-    /// `GET /_ping`: whether the daemon answers.
+    /// `GET /_ping`: whether the daemon answers (it says `OK`).
     pub async fn ping(&self) -> Result<()> {
-        self.call(self.raw().system_ping().send()).await.map(drop)
+        use futures_util::StreamExt;
+        let mut body = self
+            .call(self.raw().system_ping().send())
+            .await?
+            .into_inner();
+        // Read the `OK` to its end: the connection then goes back to the pool.
+        while let Some(chunk) = body.next().await {
+            chunk.map_err(|e| Error::from_raw(self.address(), e.into()))?;
+        }
+        Ok(())
     }
 
     /// `docker version`.

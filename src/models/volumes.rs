@@ -116,22 +116,11 @@ pub struct ListVolumes {
 }
 
 impl ListVolumes {
-    /// Only volumes with this label (`key` or `key=value`).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Only volumes whose name matches.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.filters.add("name", name);
-        self
-    }
-
-    /// Any other filter the daemon knows (`dangling`, `driver`).
-    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filters.add(key, value);
-        self
+    crate::models::filter_setters! {
+        /// Only volumes with this label (`key` or `key=value`).
+        label => "label",
+        /// Only volumes whose name matches.
+        name => "name",
     }
 
     /// Send the request.

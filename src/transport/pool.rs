@@ -266,10 +266,30 @@ impl PooledBody {
     }
 }
 
+/// How much of an unread body a drop reads, without waiting, to save its connection.
+const DRAIN_ON_DROP: usize = 64 * 1024;
+
 impl Drop for PooledBody {
     fn drop(&mut self) {
-        // An empty body (204, HEAD, Content-Length: 0) needs no read to be at its end.
-        if !self.done && self.body.is_end_stream() {
+        if self.done {
+            return;
+        }
+        // An empty body (204, HEAD, Content-Length: 0) needs no read to be at its end; a
+        // small one the caller did not read (`/_ping`'s `OK`, the empty bodies of many raw
+        // calls) has usually arrived with the head: read what is there without waiting, and
+        // if that is the end, the connection goes back to the pool. Otherwise it is closed.
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut read = 0;
+        while !self.body.is_end_stream() && read <= DRAIN_ON_DROP {
+            match Pin::new(&mut self.body).poll_frame(&mut cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    read += frame.data_ref().map_or(0, |d| d.len());
+                }
+                Poll::Ready(None) => break,
+                Poll::Ready(Some(Err(_))) | Poll::Pending => return,
+            }
+        }
+        if read <= DRAIN_ON_DROP {
             self.release();
         }
     }

@@ -133,7 +133,9 @@ impl Client {
     /// `docker rm -f`.
     pub async fn remove(&self, id: &str) -> Result<()> {
         match self {
-            Client::Engine(d) => d.containers().handle(id).remove().force(true).volumes(true).send().await?,
+            Client::Engine(d) => {
+                d.containers().handle(id).remove().force(true).volumes(true).send().await?
+            }
             Client::Bollard(d) => {
                 let o = RemoveContainerOptionsBuilder::new().force(true).v(true).build();
                 d.remove_container(id, Some(o)).await?

@@ -17,65 +17,75 @@ use crate::report::{Row, single};
 
 const CRATES: [&str; 2] = ["engine-hello", "bollard-hello"];
 
-/// Wall and CPU (user + sys) seconds of one build.
+/// The feature pairs compared: each crate's default features, then TLS (docker-engine's
+/// `tls` against bollard's `ssl`, both rustls).
+const PAIRS: [(&str, &str, [&[&str]; 2]); 2] = [
+    ("W7", "default features", [&[], &[]]),
+    ("W7 tls", "`tls` vs bollard's `ssl`", [&["--features", "tls"], &["--features", "ssl"]]),
+];
+
 #[derive(Clone, Copy, Default)]
 struct Build {
     wall: f64,
     cpu: f64,
 }
 
-/// Run W7: `reps` clean builds and `rebuilds` incremental ones per clean build.
 pub fn run(dir: &Path, scratch: &Path, reps: usize, rebuilds: usize) -> Result<Vec<Row>> {
-    let mut clean: [Vec<Build>; 2] = Default::default();
-    let mut again: [Vec<Build>; 2] = Default::default();
-    let mut crates = [0.0; 2];
-    for (i, name) in CRATES.iter().enumerate() {
-        let manifest = dir.join(name).join("Cargo.toml");
-        cargo(&manifest, &["fetch"])?;
-        crates[i] = crate_count(&manifest)? as f64;
-    }
-    for rep in 0..reps {
+    let mut rows = Vec::new();
+    for (workload, label, features) in PAIRS {
+        let mut clean: [Vec<Build>; 2] = Default::default();
+        let mut again: [Vec<Build>; 2] = Default::default();
+        let mut crates = [0.0; 2];
         for (i, name) in CRATES.iter().enumerate() {
             let manifest = dir.join(name).join("Cargo.toml");
-            let target = scratch.join(format!("{name}.{rep}"));
-            let _ = std::fs::remove_dir_all(&target);
-            eprintln!("W7: clean build of {name} ({}/{reps})", rep + 1);
-            clean[i].push(timed_build(&manifest, &target)?);
-            for _ in 0..rebuilds {
-                touch(&dir.join(name).join("src/main.rs"))?;
-                again[i].push(timed_build(&manifest, &target)?);
-            }
-            std::fs::remove_dir_all(&target)?;
+            cargo(&manifest, &["fetch"])?;
+            crates[i] = crate_count(&manifest, features[i])? as f64;
         }
+        for rep in 0..reps {
+            for (i, name) in CRATES.iter().enumerate() {
+                let manifest = dir.join(name).join("Cargo.toml");
+                let target = scratch.join(format!("{name}.{rep}"));
+                let _ = std::fs::remove_dir_all(&target);
+                eprintln!("W7 ({label}): clean build of {name} ({}/{reps})", rep + 1);
+                clean[i].push(timed_build(&manifest, &target, features[i])?);
+                for _ in 0..rebuilds {
+                    touch(&dir.join(name).join("src/main.rs"))?;
+                    again[i].push(timed_build(&manifest, &target, features[i])?);
+                }
+                std::fs::remove_dir_all(&target)?;
+            }
+        }
+        let stats = |f: fn(&Build) -> f64, v: &[Vec<Build>; 2]| -> [Option<Stats>; 3] {
+            let of = |b: &Vec<Build>| Stats::of(&b.iter().map(f).collect::<Vec<_>>());
+            [of(&v[0]), of(&v[1]), None]
+        };
+        let row = |metric: &str, stats: [Option<Stats>; 3], target: f64| Row {
+            workload: workload.into(),
+            title: format!("hello-world `/_ping` binary, release, {label}"),
+            metric: metric.into(),
+            stats,
+            target: Target::BollardTimesAtMost(target),
+            error: None,
+        };
+        rows.extend([
+            row("clean build CPU-s", stats(|b| b.cpu, &clean), 1.3),
+            row("clean build wall s", stats(|b| b.wall, &clean), 1.3),
+            row("rebuild after touch CPU-s", stats(|b| b.cpu, &again), 1.0),
+            row("rebuild after touch wall s", stats(|b| b.wall, &again), 1.0),
+            row("crates (cargo tree)", [single(crates[0]), single(crates[1]), None], 1.3),
+        ]);
     }
-    let stats = |f: fn(&Build) -> f64, v: &[Vec<Build>; 2]| -> [Option<Stats>; 3] {
-        let of = |b: &Vec<Build>| Stats::of(&b.iter().map(f).collect::<Vec<_>>());
-        [of(&v[0]), of(&v[1]), None]
-    };
-    let row = |metric: &str, stats: [Option<Stats>; 3]| Row {
-        workload: "W7".into(),
-        title: "hello-world `/_ping` binary, release".into(),
-        metric: metric.into(),
-        stats,
-        target: Target::BollardTimesAtMost(1.0),
-        error: None,
-    };
-    Ok(vec![
-        row("clean build CPU-s", stats(|b| b.cpu, &clean)),
-        row("clean build wall s", stats(|b| b.wall, &clean)),
-        row("rebuild after touch CPU-s", stats(|b| b.cpu, &again)),
-        row("rebuild after touch wall s", stats(|b| b.wall, &again)),
-        row("crates (cargo tree)", [single(crates[0]), single(crates[1]), None]),
-    ])
+    Ok(rows)
 }
 
-/// `cargo build --release` under `/usr/bin/time`, in `target`.
-fn timed_build(manifest: &Path, target: &Path) -> Result<Build> {
+fn timed_build(manifest: &Path, target: &Path, features: &[&str]) -> Result<Build> {
     let times = target.with_extension("time");
     let status = Command::new("/usr/bin/time")
         .args(["-f", "%e %U %S", "-o"])
         .arg(&times)
-        .args(["cargo", "build", "--release", "--quiet", "--manifest-path"])
+        .args(["cargo", "build", "--release", "--quiet"])
+        .args(features)
+        .arg("--manifest-path")
         .arg(manifest)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTC_WRAPPER")
@@ -103,8 +113,10 @@ fn cargo(manifest: &Path, args: &[&str]) -> Result<String> {
 }
 
 /// Distinct crates (name and version) built for the binary: normal and build dependencies.
-fn crate_count(manifest: &Path) -> Result<usize> {
-    let tree = cargo(manifest, &["tree", "-e", "normal,build", "--prefix", "none"])?;
+fn crate_count(manifest: &Path, features: &[&str]) -> Result<usize> {
+    let mut args = vec!["tree", "-e", "normal,build", "--prefix", "none"];
+    args.extend_from_slice(features);
+    let tree = cargo(manifest, &args)?;
     let names: BTreeSet<String> = tree
         .lines()
         .filter_map(|l| {

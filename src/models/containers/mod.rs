@@ -117,34 +117,15 @@ impl ListContainers {
         self
     }
 
-    /// Only containers with this label (`key` or `key=value`).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Only containers in this state (`created`, `running`, `exited`, ...).
-    pub fn status(mut self, status: impl Into<String>) -> Self {
-        self.filters.add("status", status);
-        self
-    }
-
-    /// Only containers whose name matches.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.filters.add("name", name);
-        self
-    }
-
-    /// Only containers created from this image (or its descendants).
-    pub fn ancestor(mut self, image: impl Into<String>) -> Self {
-        self.filters.add("ancestor", image);
-        self
-    }
-
-    /// Any other filter the daemon knows (`id`, `exited`, `network`, `volume`, ...).
-    pub fn filter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.filters.add(key, value);
-        self
+    crate::models::filter_setters! {
+        /// Only containers with this label (`key` or `key=value`).
+        label => "label",
+        /// Only containers in this state (`created`, `running`, `exited`, ...).
+        status => "status",
+        /// Only containers whose name matches.
+        name => "name",
+        /// Only containers created from this image (or its descendants).
+        ancestor => "ancestor",
     }
 
     /// Send the request.

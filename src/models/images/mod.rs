@@ -205,16 +205,11 @@ impl ListImages {
         self
     }
 
-    /// Only images with this label (`key` or `key=value`).
-    pub fn label(mut self, label: impl Into<String>) -> Self {
-        self.filters.add("label", label);
-        self
-    }
-
-    /// Only images whose reference matches (`busybox`, `busybox:*`).
-    pub fn reference(mut self, reference: impl Into<String>) -> Self {
-        self.filters.add("reference", reference);
-        self
+    crate::models::filter_setters! {
+        /// Only images with this label (`key` or `key=value`).
+        label => "label",
+        /// Only images whose reference matches (`busybox`, `busybox:*`).
+        reference => "reference",
     }
 
     /// Only untagged (`true`) or tagged (`false`) images.
