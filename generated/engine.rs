@@ -12243,7 +12243,7 @@ non-running ones.
 
 - `size`: Return the size of container as fields `SizeRw` and `SizeRootFs`.
 
-```ignore
+```text
 let response = client.container_list()
     .all(all)
     .filters(filters)
@@ -12283,7 +12283,7 @@ WARNING: The requested image's platform (linux/arm64/v8) does not
 ```
 
 - `body`: Container to create
-```ignore
+```text
 let response = client.container_create()
     .name(name)
     .platform(platform)
@@ -12303,7 +12303,7 @@ Sends a `GET` request to `/containers/{id}/json`
 Arguments:
 - `id`: ID or name of the container
 - `size`: Return the size of container as fields `SizeRw` and `SizeRootFs`
-```ignore
+```text
 let response = client.container_inspect()
     .id(id)
     .size(size)
@@ -12324,7 +12324,7 @@ Sends a `GET` request to `/containers/{id}/top`
 Arguments:
 - `id`: ID or name of the container
 - `ps_args`: The arguments to pass to `ps`. For example, `aux`
-```ignore
+```text
 let response = client.container_top()
     .id(id)
     .ps_args(ps_args)
@@ -12355,7 +12355,7 @@ Specify as an integer or `all` to output all log lines.
 
 - `timestamps`: Add timestamps to every log line
 - `until`: Only return logs before this time, as a UNIX timestamp
-```ignore
+```text
 let response = client.container_logs()
     .id(id)
     .follow(follow)
@@ -12385,7 +12385,7 @@ Sends a `GET` request to `/containers/{id}/changes`
 
 Arguments:
 - `id`: ID or name of the container
-```ignore
+```text
 let response = client.container_changes()
     .id(id)
     .send()
@@ -12402,7 +12402,7 @@ Sends a `GET` request to `/containers/{id}/export`
 
 Arguments:
 - `id`: ID or name of the container
-```ignore
+```text
 let response = client.container_export()
     .id(id)
     .send()
@@ -12451,7 +12451,7 @@ with `stream=false`.
 - `stream`: Stream the output. If false, the stats will be output once and then
 it will disconnect.
 
-```ignore
+```text
 let response = client.container_stats()
     .id(id)
     .one_shot(one_shot)
@@ -12472,7 +12472,7 @@ Arguments:
 - `id`: ID or name of the container
 - `h`: Height of the TTY session in characters
 - `w`: Width of the TTY session in characters
-```ignore
+```text
 let response = client.container_resize()
     .id(id)
     .h(h)
@@ -12493,7 +12493,7 @@ Arguments:
 single character `[a-Z]` or `ctrl-<value>` where `<value>` is one
 of: `a-z`, `@`, `^`, `[`, `,` or `_`.
 
-```ignore
+```text
 let response = client.container_start()
     .id(id)
     .detach_keys(detach_keys)
@@ -12512,7 +12512,7 @@ Arguments:
 - `signal`: Signal to send to the container as an integer or string (e.g. `SIGINT`).
 
 - `t`: Number of seconds to wait before killing the container
-```ignore
+```text
 let response = client.container_stop()
     .id(id)
     .signal(signal)
@@ -12532,7 +12532,7 @@ Arguments:
 - `signal`: Signal to send to the container as an integer or string (e.g. `SIGINT`).
 
 - `t`: Number of seconds to wait before killing the container
-```ignore
+```text
 let response = client.container_restart()
     .id(id)
     .signal(signal)
@@ -12555,7 +12555,7 @@ Arguments:
 - `id`: ID or name of the container
 - `signal`: Signal to send to the container as an integer or string (e.g. `SIGINT`).
 
-```ignore
+```text
 let response = client.container_kill()
     .id(id)
     .signal(signal)
@@ -12576,7 +12576,7 @@ Sends a `POST` request to `/containers/{id}/update`
 Arguments:
 - `id`: ID or name of the container
 - `body`
-```ignore
+```text
 let response = client.container_update()
     .id(id)
     .body(body)
@@ -12593,7 +12593,7 @@ Sends a `POST` request to `/containers/{id}/rename`
 Arguments:
 - `id`: ID or name of the container
 - `name`: New name for the container
-```ignore
+```text
 let response = client.container_rename()
     .id(id)
     .name(name)
@@ -12617,7 +12617,7 @@ Sends a `POST` request to `/containers/{id}/pause`
 
 Arguments:
 - `id`: ID or name of the container
-```ignore
+```text
 let response = client.container_pause()
     .id(id)
     .send()
@@ -12634,7 +12634,7 @@ Sends a `POST` request to `/containers/{id}/unpause`
 
 Arguments:
 - `id`: ID or name of the container
-```ignore
+```text
 let response = client.container_unpause()
     .id(id)
     .send()
@@ -12763,7 +12763,7 @@ output.
 - `stdout`: Attach to `stdout`
 - `stream`: Stream attached streams from the time the request was made onwards.
 
-```ignore
+```text
 let response = client.container_attach()
     .id(id)
     .detach_keys(detach_keys)
@@ -12793,7 +12793,7 @@ character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`,
 - `stdin`: Attach to `stdin`
 - `stdout`: Attach to `stdout`
 - `stream`: Return stream
-```ignore
+```text
 let response = client.container_attach_websocket()
     .id(id)
     .detach_keys(detach_keys)
@@ -12820,7 +12820,7 @@ Arguments:
 
 Defaults to `not-running` if omitted or empty.
 
-```ignore
+```text
 let response = client.container_wait()
     .id(id)
     .condition(condition)
@@ -12839,7 +12839,7 @@ Arguments:
 - `force`: If the container is running, kill it before removing it.
 - `link`: Remove the specified link associated with the container.
 - `v`: Remove anonymous volumes associated with the container.
-```ignore
+```text
 let response = client.container_delete()
     .id(id)
     .force(force)
@@ -12860,7 +12860,7 @@ Sends a `GET` request to `/containers/{id}/archive`
 Arguments:
 - `id`: ID or name of the container
 - `path`: Resource in the container’s filesystem to archive.
-```ignore
+```text
 let response = client.container_archive()
     .id(id)
     .path(path)
@@ -12893,7 +12893,7 @@ a non-directory and vice versa.
 following algorithms: `identity` (no compression), `gzip`, `bzip2`,
 or `xz`.
 
-```ignore
+```text
 let response = client.put_container_archive()
     .id(id)
     .copy_uidgid(copy_uidgid)
@@ -12918,7 +12918,7 @@ Sends a `HEAD` request to `/containers/{id}/archive`
 Arguments:
 - `id`: ID or name of the container
 - `path`: Resource in the container’s filesystem to archive.
-```ignore
+```text
 let response = client.container_archive_info()
     .id(id)
     .path(path)
@@ -12939,7 +12939,7 @@ Available filters:
 - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
 
-```ignore
+```text
 let response = client.container_prune()
     .filters(filters)
     .send()
@@ -12971,7 +12971,7 @@ Available filters:
 
 - `manifests`: Include `Manifests` in the image summary.
 - `shared_size`: Compute and show shared size as a `SharedSize` field on each image.
-```ignore
+```text
 let response = client.image_list()
     .all(all)
     .digests(digests)
@@ -13056,7 +13056,7 @@ The key is a registry URL, and the value is an auth configuration object, [as de
 Only the registry domain name (and port if not the default 443) are required. However, for legacy reasons, the Docker Hub registry must be specified with both a `https://` prefix and a `/v1/` suffix even though Docker will prefer to use the v2 registry API.
 
 - `body`: A tar archive compressed with one of the following algorithms: identity (no compression), gzip, bzip2, xz.
-```ignore
+```text
 let response = client.image_build()
     .buildargs(buildargs)
     .cachefrom(cachefrom)
@@ -13119,7 +13119,7 @@ Available filters:
 - `max_used_space`: Maximum amount of disk space allowed to keep for cache
 - `min_free_space`: Target amount of free disk space after pruning
 - `reserved_space`: Amount of disk space in bytes to keep for cache
-```ignore
+```text
 let response = client.build_prune()
     .all(all)
     .filters(filters)
@@ -13180,7 +13180,7 @@ Refer to the [authentication section](#section/Authentication) for
 details.
 
 - `body`: Image content if the value `-` has been specified in fromSrc query parameter
-```ignore
+```text
 let response = client.image_create()
     .changes(changes)
     .from_image(from_image)
@@ -13206,7 +13206,7 @@ Sends a `GET` request to `/images/{name}/json`
 Arguments:
 - `name`: Image name or id
 - `manifests`: Include Manifests in the image summary.
-```ignore
+```text
 let response = client.image_inspect()
     .name(name)
     .manifests(manifests)
@@ -13235,7 +13235,7 @@ provide a variant matching the given platform, an error is returned.
 
 Example: `{"os": "linux", "architecture": "arm", "variant": "v5"}`
 
-```ignore
+```text
 let response = client.image_history()
     .name(name)
     .platform(platform)
@@ -13287,7 +13287,7 @@ are pushed.
 Refer to the [authentication section](#section/Authentication) for
 details.
 
-```ignore
+```text
 let response = client.image_push()
     .name(name)
     .platform(platform)
@@ -13309,7 +13309,7 @@ Arguments:
 - `name`: Image name or ID to tag.
 - `repo`: The repository to tag in. For example, `someuser/someimage`.
 - `tag`: The name of the new tag.
-```ignore
+```text
 let response = client.image_tag()
     .name(name)
     .repo(repo)
@@ -13339,7 +13339,7 @@ Arguments:
 Multiple values are accepted.
 Each platform is a OCI platform encoded as a JSON string.
 
-```ignore
+```text
 let response = client.image_delete()
     .name(name)
     .force(force)
@@ -13365,7 +13365,7 @@ Arguments:
 
 - `limit`: Maximum number of results to return
 - `term`: Term to search
-```ignore
+```text
 let response = client.image_search()
     .filters(filters)
     .limit(limit)
@@ -13389,7 +13389,7 @@ Arguments:
 - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
 
-```ignore
+```text
 let response = client.image_prune()
     .filters(filters)
     .send()
@@ -13408,7 +13408,7 @@ Sends a `POST` request to `/auth`
 
 Arguments:
 - `body`: Authentication to check
-```ignore
+```text
 let response = client.system_auth()
     .body(body)
     .send()
@@ -13421,7 +13421,7 @@ let response = client.system_auth()
 
 Sends a `GET` request to `/info`
 
-```ignore
+```text
 let response = client.system_info()
     .send()
     .await;
@@ -13435,7 +13435,7 @@ Returns the version of Docker that is running and various information about the 
 
 Sends a `GET` request to `/version`
 
-```ignore
+```text
 let response = client.system_version()
     .send()
     .await;
@@ -13449,7 +13449,7 @@ This is a dummy endpoint you can use to test if the server is accessible.
 
 Sends a `GET` request to `/_ping`
 
-```ignore
+```text
 let response = client.system_ping()
     .send()
     .await;
@@ -13463,7 +13463,7 @@ This is a dummy endpoint you can use to test if the server is accessible.
 
 Sends a `HEAD` request to `/_ping`
 
-```ignore
+```text
 let response = client.system_ping_head()
     .send()
     .await;
@@ -13484,7 +13484,7 @@ Arguments:
 - `repo`: Repository name for the created image
 - `tag`: Tag name for the create image
 - `body`: The container configuration
-```ignore
+```text
 let response = client.image_commit()
     .author(author)
     .changes(changes)
@@ -13549,7 +13549,7 @@ Arguments:
 
 - `since`: Show events created since this timestamp then stream new events.
 - `until`: Show events created until this timestamp then stop streaming.
-```ignore
+```text
 let response = client.system_events()
     .filters(filters)
     .since(since)
@@ -13567,7 +13567,7 @@ Sends a `GET` request to `/system/df`
 Arguments:
 - `type_`: Object types, for which to compute and return data.
 
-```ignore
+```text
 let response = client.system_data_usage()
     .type_(type_)
     .send()
@@ -13610,7 +13610,7 @@ If not provided, the full multi-platform image will be saved.
 
 Example: `{"os": "linux", "architecture": "arm", "variant": "v5"}`
 
-```ignore
+```text
 let response = client.image_get()
     .name(name)
     .platform(platform)
@@ -13645,7 +13645,7 @@ If not provided, the full multi-platform image will be saved.
 
 Example: `{"os": "linux", "architecture": "arm", "variant": "v5"}`
 
-```ignore
+```text
 let response = client.image_get_all()
     .names(names)
     .platform(platform)
@@ -13674,7 +13674,7 @@ Example: `{"os": "linux", "architecture": "arm", "variant": "v5"}`
 
 - `quiet`: Suppress progress details during load.
 - `body`: Tar archive containing images
-```ignore
+```text
 let response = client.image_load()
     .platform(platform)
     .quiet(quiet)
@@ -13694,7 +13694,7 @@ Sends a `POST` request to `/containers/{id}/exec`
 Arguments:
 - `id`: ID or name of container
 - `body`: Exec configuration
-```ignore
+```text
 let response = client.container_exec()
     .id(id)
     .body(body)
@@ -13716,7 +13716,7 @@ Sends a `POST` request to `/exec/{id}/start`
 Arguments:
 - `id`: Exec instance ID
 - `body`
-```ignore
+```text
 let response = client.exec_start()
     .id(id)
     .body(body)
@@ -13738,7 +13738,7 @@ Arguments:
 - `id`: Exec instance ID
 - `h`: Height of the TTY session in characters
 - `w`: Width of the TTY session in characters
-```ignore
+```text
 let response = client.exec_resize()
     .id(id)
     .h(h)
@@ -13757,7 +13757,7 @@ Sends a `GET` request to `/exec/{id}/json`
 
 Arguments:
 - `id`: Exec instance ID
-```ignore
+```text
 let response = client.exec_inspect()
     .id(id)
     .send()
@@ -13783,7 +13783,7 @@ process on the volumes list. Available filters:
    the presence of a `label` alone or a `label` and a value.
 - `name=<volume-name>` Matches all or part of a volume name.
 
-```ignore
+```text
 let response = client.volume_list()
     .filters(filters)
     .send()
@@ -13798,7 +13798,7 @@ Sends a `POST` request to `/volumes/create`
 
 Arguments:
 - `body`: Volume configuration
-```ignore
+```text
 let response = client.volume_create()
     .body(body)
     .send()
@@ -13813,7 +13813,7 @@ Sends a `GET` request to `/volumes/{name}`
 
 Arguments:
 - `name`: Volume name or ID
-```ignore
+```text
 let response = client.volume_inspect()
     .name(name)
     .send()
@@ -13836,7 +13836,7 @@ field.
 - `body`: The spec of the volume to update. Currently, only Availability may
 change. All other fields must remain unchanged.
 
-```ignore
+```text
 let response = client.volume_update()
     .name(name)
     .version(version)
@@ -13856,7 +13856,7 @@ Sends a `DELETE` request to `/volumes/{name}`
 Arguments:
 - `name`: Volume name or ID
 - `force`: Force the removal of the volume
-```ignore
+```text
 let response = client.volume_delete()
     .name(name)
     .force(force)
@@ -13877,7 +13877,7 @@ Available filters:
 - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
 - `all` (`all=true`) - Consider all (local) volumes for pruning and not just anonymous volumes.
 
-```ignore
+```text
 let response = client.volume_prune()
     .filters(filters)
     .send()
@@ -13915,7 +13915,7 @@ Available filters:
 - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
 - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
 
-```ignore
+```text
 let response = client.network_list()
     .filters(filters)
     .send()
@@ -13932,7 +13932,7 @@ Arguments:
 - `id`: Network ID or name
 - `scope`: Filter the network by scope (swarm, global, or local)
 - `verbose`: Detailed inspect output for troubleshooting
-```ignore
+```text
 let response = client.network_inspect()
     .id(id)
     .scope(scope)
@@ -13949,7 +13949,7 @@ Sends a `DELETE` request to `/networks/{id}`
 
 Arguments:
 - `id`: Network ID or name
-```ignore
+```text
 let response = client.network_delete()
     .id(id)
     .send()
@@ -13964,7 +13964,7 @@ Sends a `POST` request to `/networks/create`
 
 Arguments:
 - `body`: Network configuration
-```ignore
+```text
 let response = client.network_create()
     .body(body)
     .send()
@@ -13982,7 +13982,7 @@ Sends a `POST` request to `/networks/{id}/connect`
 Arguments:
 - `id`: Network ID or name
 - `body`
-```ignore
+```text
 let response = client.network_connect()
     .id(id)
     .body(body)
@@ -13999,7 +13999,7 @@ Sends a `POST` request to `/networks/{id}/disconnect`
 Arguments:
 - `id`: Network ID or name
 - `body`
-```ignore
+```text
 let response = client.network_disconnect()
     .id(id)
     .body(body)
@@ -14020,7 +14020,7 @@ Available filters:
 - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
 
-```ignore
+```text
 let response = client.network_prune()
     .filters(filters)
     .send()
@@ -14044,7 +14044,7 @@ Available filters:
 - `capability=<capability name>`
 - `enable=<true>|<false>`
 
-```ignore
+```text
 let response = client.plugin_list()
     .filters(filters)
     .send()
@@ -14061,7 +14061,7 @@ Arguments:
 - `remote`: The name of the plugin. The `:latest` tag is optional, and is the
 default if omitted.
 
-```ignore
+```text
 let response = client.get_plugin_privileges()
     .remote(remote)
     .send()
@@ -14094,7 +14094,7 @@ Refer to the [authentication section](#section/Authentication) for
 details.
 
 - `body`
-```ignore
+```text
 let response = client.plugin_pull()
     .name(name)
     .remote(remote)
@@ -14114,7 +14114,7 @@ Arguments:
 - `name`: The name of the plugin. The `:latest` tag is optional, and is the
 default if omitted.
 
-```ignore
+```text
 let response = client.plugin_inspect()
     .name(name)
     .send()
@@ -14134,7 +14134,7 @@ default if omitted.
 - `force`: Disable the plugin before removing. This may result in issues if the
 plugin is in use by a container.
 
-```ignore
+```text
 let response = client.plugin_delete()
     .name(name)
     .force(force)
@@ -14153,7 +14153,7 @@ Arguments:
 default if omitted.
 
 - `timeout`: Set the HTTP client timeout (in seconds)
-```ignore
+```text
 let response = client.plugin_enable()
     .name(name)
     .timeout(timeout)
@@ -14173,7 +14173,7 @@ default if omitted.
 
 - `force`: Force disable a plugin even if still in use.
 
-```ignore
+```text
 let response = client.plugin_disable()
     .name(name)
     .force(force)
@@ -14202,7 +14202,7 @@ Refer to the [authentication section](#section/Authentication) for
 details.
 
 - `body`
-```ignore
+```text
 let response = client.plugin_upgrade()
     .name(name)
     .remote(remote)
@@ -14223,7 +14223,7 @@ Arguments:
 default if omitted.
 
 - `body`: Path to tar containing plugin rootfs and manifest
-```ignore
+```text
 let response = client.plugin_create()
     .name(name)
     .body(body)
@@ -14244,7 +14244,7 @@ Arguments:
 - `name`: The name of the plugin. The `:latest` tag is optional, and is the
 default if omitted.
 
-```ignore
+```text
 let response = client.plugin_push()
     .name(name)
     .send()
@@ -14262,7 +14262,7 @@ Arguments:
 default if omitted.
 
 - `body`
-```ignore
+```text
 let response = client.plugin_set()
     .name(name)
     .body(body)
@@ -14287,7 +14287,7 @@ Available filters:
 - `node.label=<node label>`
 - `role=`(`manager`|`worker`)`
 
-```ignore
+```text
 let response = client.node_list()
     .filters(filters)
     .send()
@@ -14302,7 +14302,7 @@ Sends a `GET` request to `/nodes/{id}`
 
 Arguments:
 - `id`: The ID or name of the node
-```ignore
+```text
 let response = client.node_inspect()
     .id(id)
     .send()
@@ -14318,7 +14318,7 @@ Sends a `DELETE` request to `/nodes/{id}`
 Arguments:
 - `id`: The ID or name of the node
 - `force`: Force remove a node from the swarm
-```ignore
+```text
 let response = client.node_delete()
     .id(id)
     .force(force)
@@ -14338,7 +14338,7 @@ Arguments:
 to avoid conflicting writes.
 
 - `body`
-```ignore
+```text
 let response = client.node_update()
     .id(id)
     .version(version)
@@ -14353,7 +14353,7 @@ let response = client.node_update()
 
 Sends a `GET` request to `/swarm`
 
-```ignore
+```text
 let response = client.swarm_inspect()
     .send()
     .await;
@@ -14365,7 +14365,7 @@ let response = client.swarm_inspect()
 
 Sends a `POST` request to `/swarm/init`
 
-```ignore
+```text
 let response = client.swarm_init()
     .body(body)
     .send()
@@ -14378,7 +14378,7 @@ let response = client.swarm_init()
 
 Sends a `POST` request to `/swarm/join`
 
-```ignore
+```text
 let response = client.swarm_join()
     .body(body)
     .send()
@@ -14395,7 +14395,7 @@ Arguments:
 - `force`: Force leave swarm, even if this is the last manager or that it will
 break the cluster.
 
-```ignore
+```text
 let response = client.swarm_leave()
     .force(force)
     .send()
@@ -14416,7 +14416,7 @@ Arguments:
 required to avoid conflicting writes.
 
 - `body`
-```ignore
+```text
 let response = client.swarm_update()
     .rotate_manager_token(rotate_manager_token)
     .rotate_manager_unlock_key(rotate_manager_unlock_key)
@@ -14433,7 +14433,7 @@ let response = client.swarm_update()
 
 Sends a `GET` request to `/swarm/unlockkey`
 
-```ignore
+```text
 let response = client.swarm_unlockkey()
     .send()
     .await;
@@ -14445,7 +14445,7 @@ let response = client.swarm_unlockkey()
 
 Sends a `POST` request to `/swarm/unlock`
 
-```ignore
+```text
 let response = client.swarm_unlock()
     .body(body)
     .send()
@@ -14471,7 +14471,7 @@ Available filters:
 
 - `status`: Include service status, with count of running and desired tasks.
 
-```ignore
+```text
 let response = client.service_list()
     .filters(filters)
     .status(status)
@@ -14493,7 +14493,7 @@ Refer to the [authentication section](#section/Authentication) for
 details.
 
 - `body`
-```ignore
+```text
 let response = client.service_create()
     .x_registry_auth(x_registry_auth)
     .body(body)
@@ -14510,7 +14510,7 @@ Sends a `GET` request to `/services/{id}`
 Arguments:
 - `id`: ID or name of service.
 - `insert_defaults`: Fill empty fields with default values.
-```ignore
+```text
 let response = client.service_inspect()
     .id(id)
     .insert_defaults(insert_defaults)
@@ -14526,7 +14526,7 @@ Sends a `DELETE` request to `/services/{id}`
 
 Arguments:
 - `id`: ID or name of service.
-```ignore
+```text
 let response = client.service_delete()
     .id(id)
     .send()
@@ -14561,7 +14561,7 @@ Refer to the [authentication section](#section/Authentication) for
 details.
 
 - `body`
-```ignore
+```text
 let response = client.service_update()
     .id(id)
     .registry_auth_from(registry_auth_from)
@@ -14597,7 +14597,7 @@ Arguments:
 Specify as an integer or `all` to output all log lines.
 
 - `timestamps`: Add timestamps to every log line
-```ignore
+```text
 let response = client.service_logs()
     .id(id)
     .details(details)
@@ -14630,7 +14630,7 @@ Available filters:
 - `node=<node id or name>`
 - `service=<service name>`
 
-```ignore
+```text
 let response = client.task_list()
     .filters(filters)
     .send()
@@ -14645,7 +14645,7 @@ Sends a `GET` request to `/tasks/{id}`
 
 Arguments:
 - `id`: ID of the task
-```ignore
+```text
 let response = client.task_inspect()
     .id(id)
     .send()
@@ -14676,7 +14676,7 @@ Arguments:
 Specify as an integer or `all` to output all log lines.
 
 - `timestamps`: Add timestamps to every log line
-```ignore
+```text
 let response = client.task_logs()
     .id(id)
     .details(details)
@@ -14707,7 +14707,7 @@ Available filters:
 - `name=<secret name>`
 - `names=<secret name>`
 
-```ignore
+```text
 let response = client.secret_list()
     .filters(filters)
     .send()
@@ -14720,7 +14720,7 @@ let response = client.secret_list()
 
 Sends a `POST` request to `/secrets/create`
 
-```ignore
+```text
 let response = client.secret_create()
     .body(body)
     .send()
@@ -14735,7 +14735,7 @@ Sends a `GET` request to `/secrets/{id}`
 
 Arguments:
 - `id`: ID of the secret
-```ignore
+```text
 let response = client.secret_inspect()
     .id(id)
     .send()
@@ -14750,7 +14750,7 @@ Sends a `DELETE` request to `/secrets/{id}`
 
 Arguments:
 - `id`: ID of the secret
-```ignore
+```text
 let response = client.secret_delete()
     .id(id)
     .send()
@@ -14772,7 +14772,7 @@ required to avoid conflicting writes.
 can be updated. All other fields must remain unchanged from the
 [SecretInspect endpoint](#operation/SecretInspect) response values.
 
-```ignore
+```text
 let response = client.secret_update()
     .id(id)
     .version(version)
@@ -14798,7 +14798,7 @@ Available filters:
 - `name=<config name>`
 - `names=<config name>`
 
-```ignore
+```text
 let response = client.config_list()
     .filters(filters)
     .send()
@@ -14811,7 +14811,7 @@ let response = client.config_list()
 
 Sends a `POST` request to `/configs/create`
 
-```ignore
+```text
 let response = client.config_create()
     .body(body)
     .send()
@@ -14826,7 +14826,7 @@ Sends a `GET` request to `/configs/{id}`
 
 Arguments:
 - `id`: ID of the config
-```ignore
+```text
 let response = client.config_inspect()
     .id(id)
     .send()
@@ -14841,7 +14841,7 @@ Sends a `DELETE` request to `/configs/{id}`
 
 Arguments:
 - `id`: ID of the config
-```ignore
+```text
 let response = client.config_delete()
     .id(id)
     .send()
@@ -14863,7 +14863,7 @@ required to avoid conflicting writes.
 can be updated. All other fields must remain unchanged from the
 [ConfigInspect endpoint](#operation/ConfigInspect) response values.
 
-```ignore
+```text
 let response = client.config_update()
     .id(id)
     .version(version)
@@ -14883,7 +14883,7 @@ Sends a `GET` request to `/distribution/{name}/json`
 
 Arguments:
 - `name`: Image name or id
-```ignore
+```text
 let response = client.distribution_inspect()
     .name(name)
     .send()
@@ -14922,7 +14922,7 @@ Upgrade: h2c
 
 Sends a `POST` request to `/session`
 
-```ignore
+```text
 let response = client.session()
     .send()
     .await;
