@@ -341,7 +341,18 @@ pub fn generate(swagger_yaml: &str) -> Result<Generated, Error> {
     for _ in 0..usage {
         log.fired("usage-examples-are-text", "builder docs");
     }
-    let engine_rs = format!("{header}{}", code.replace("```ignore", "```text"));
+    let code = code.replace("```ignore", "```text");
+    // `strict-path-encoding`: progenitor's `encode_path` leaves `\` as it is, and URL parsing
+    // reads `\` as `/` in http URLs and then resolves `..`: `x\..\victim` reached the
+    // container `victim` (a_backslash_in_an_id_cannot_reach_another_container). Path
+    // parameters go through the transport's encoder instead, which passes only RFC 3986's
+    // unreserved characters; the transport's path guard then sees every `..`.
+    let calls = code.matches("encode_path(&").count();
+    for _ in 0..calls {
+        log.fired("strict-path-encoding", "path parameters");
+    }
+    let code = code.replace("encode_path(&", "crate::transport::encode_segment(&");
+    let engine_rs = format!("{header}{code}");
     let operations_rs = operations_table(&header, &api_version, &operations, &facts.streaming);
 
     Ok(Generated {

@@ -15279,7 +15279,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let size = size.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/json", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/json", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15394,7 +15394,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let ps_args = ps_args.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/top", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/top", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15594,7 +15594,7 @@ pub mod builder {
             let timestamps = timestamps.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/logs", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/logs", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15697,7 +15697,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/changes", client.baseurl, encode_path(& id
+                "{}/containers/{}/changes", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -15793,7 +15793,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/export", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/export", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -15909,7 +15909,7 @@ pub mod builder {
             let one_shot = one_shot.map_err(Error::InvalidRequest)?;
             let stream = stream.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/stats", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/stats", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16030,7 +16030,7 @@ pub mod builder {
             let h = h.map_err(Error::InvalidRequest)?;
             let w = w.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/resize", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/resize", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16139,7 +16139,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let detach_keys = detach_keys.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/start", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/start", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16264,7 +16264,7 @@ pub mod builder {
             let signal = signal.map_err(Error::InvalidRequest)?;
             let t = t.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/stop", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/stop", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16390,7 +16390,7 @@ pub mod builder {
             let signal = signal.map_err(Error::InvalidRequest)?;
             let t = t.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/restart", client.baseurl, encode_path(& id
+                "{}/containers/{}/restart", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -16504,7 +16504,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let signal = signal.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/kill", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/kill", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16627,7 +16627,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/update", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/update", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16738,7 +16738,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/rename", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/rename", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16841,7 +16841,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/pause", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/pause", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -16936,7 +16936,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/unpause", client.baseurl, encode_path(& id
+                "{}/containers/{}/unpause", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17113,7 +17113,7 @@ pub mod builder {
             let stdout = stdout.map_err(Error::InvalidRequest)?;
             let stream = stream.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/attach", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/attach", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17298,7 +17298,7 @@ pub mod builder {
             let stdout = stdout.map_err(Error::InvalidRequest)?;
             let stream = stream.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/attach/ws", client.baseurl, encode_path(& id
+                "{}/containers/{}/attach/ws", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17422,7 +17422,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let condition = condition.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/wait", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/wait", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17564,7 +17564,7 @@ pub mod builder {
             let link = link.map_err(Error::InvalidRequest)?;
             let v = v.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -17691,7 +17691,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let path = path.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/archive", client.baseurl, encode_path(& id
+                "{}/containers/{}/archive", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17853,7 +17853,7 @@ pub mod builder {
             let path = path.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/archive", client.baseurl, encode_path(& id
+                "{}/containers/{}/archive", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -17989,7 +17989,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let path = path.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/archive", client.baseurl, encode_path(& id
+                "{}/containers/{}/archive", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -19309,7 +19309,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let manifests = manifests.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}/json", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}/json", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19426,7 +19426,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let platform = platform.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}/history", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}/history", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19569,7 +19569,7 @@ pub mod builder {
             let tag = tag.map_err(Error::InvalidRequest)?;
             let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}/push", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}/push", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -19696,7 +19696,7 @@ pub mod builder {
             let repo = repo.map_err(Error::InvalidRequest)?;
             let tag = tag.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}/tag", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}/tag", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -19854,7 +19854,7 @@ pub mod builder {
             let noprune = noprune.map_err(Error::InvalidRequest)?;
             let platforms = platforms.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20988,7 +20988,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let platform = platform.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/images/{}/get", client.baseurl, encode_path(& name.to_string()),
+                "{}/images/{}/get", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21308,7 +21308,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/containers/{}/exec", client.baseurl, encode_path(& id.to_string()),
+                "{}/containers/{}/exec", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21428,7 +21428,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/exec/{}/start", client.baseurl, encode_path(& id.to_string()),
+                "{}/exec/{}/start", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21544,7 +21544,7 @@ pub mod builder {
             let h = h.map_err(Error::InvalidRequest)?;
             let w = w.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/exec/{}/resize", client.baseurl, encode_path(& id.to_string()),
+                "{}/exec/{}/resize", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21647,7 +21647,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/exec/{}/json", client.baseurl, encode_path(& id.to_string()),
+                "{}/exec/{}/json", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -21922,7 +21922,7 @@ pub mod builder {
             let Self { client, name } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/volumes/{}", client.baseurl, encode_path(& name.to_string()),
+                "{}/volumes/{}", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22046,7 +22046,7 @@ pub mod builder {
             let version = version.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/volumes/{}", client.baseurl, encode_path(& name.to_string()),
+                "{}/volumes/{}", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22166,7 +22166,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/volumes/{}", client.baseurl, encode_path(& name.to_string()),
+                "{}/volumes/{}", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22480,7 +22480,7 @@ pub mod builder {
             let scope = scope.map_err(Error::InvalidRequest)?;
             let verbose = verbose.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/networks/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/networks/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22577,7 +22577,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/networks/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/networks/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22813,7 +22813,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/networks/{}/connect", client.baseurl, encode_path(& id.to_string()),
+                "{}/networks/{}/connect", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -22938,7 +22938,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/networks/{}/disconnect", client.baseurl, encode_path(& id
+                "{}/networks/{}/disconnect", client.baseurl, crate::transport::encode_segment(& id
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -23456,7 +23456,7 @@ pub mod builder {
             let Self { client, name } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/json", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/json", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -23564,7 +23564,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -23673,7 +23673,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let timeout = timeout.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/enable", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/enable", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -23778,7 +23778,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/disable", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/disable", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -23921,7 +23921,7 @@ pub mod builder {
             let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/upgrade", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/upgrade", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -24129,7 +24129,7 @@ pub mod builder {
             let Self { client, name } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/push", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/push", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -24236,7 +24236,7 @@ pub mod builder {
             let name = name.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/plugins/{}/set", client.baseurl, encode_path(& name.to_string()),
+                "{}/plugins/{}/set", client.baseurl, crate::transport::encode_segment(& name.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -24430,7 +24430,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/nodes/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/nodes/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -24545,7 +24545,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/nodes/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/nodes/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -24669,7 +24669,7 @@ pub mod builder {
             let version = version.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/nodes/{}/update", client.baseurl, encode_path(& id.to_string()),
+                "{}/nodes/{}/update", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -25768,7 +25768,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let insert_defaults = insert_defaults.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/services/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/services/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -25876,7 +25876,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/services/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/services/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -26056,7 +26056,7 @@ pub mod builder {
             let x_registry_auth = x_registry_auth.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/services/{}/update", client.baseurl, encode_path(& id.to_string()),
+                "{}/services/{}/update", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
             header_map
@@ -26281,7 +26281,7 @@ pub mod builder {
             let tail = tail.map_err(Error::InvalidRequest)?;
             let timestamps = timestamps.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/services/{}/logs", client.baseurl, encode_path(& id.to_string()),
+                "{}/services/{}/logs", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -26484,7 +26484,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/tasks/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/tasks/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -26690,7 +26690,7 @@ pub mod builder {
             let tail = tail.map_err(Error::InvalidRequest)?;
             let timestamps = timestamps.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/tasks/{}/logs", client.baseurl, encode_path(& id.to_string()),
+                "{}/tasks/{}/logs", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -26994,7 +26994,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/secrets/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/secrets/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27096,7 +27096,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/secrets/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/secrets/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27225,7 +27225,7 @@ pub mod builder {
             let version = version.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/secrets/{}/update", client.baseurl, encode_path(& id.to_string()),
+                "{}/secrets/{}/update", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27531,7 +27531,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/configs/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/configs/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27633,7 +27633,7 @@ pub mod builder {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/configs/{}", client.baseurl, encode_path(& id.to_string()),
+                "{}/configs/{}", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27762,7 +27762,7 @@ pub mod builder {
             let version = version.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/configs/{}/update", client.baseurl, encode_path(& id.to_string()),
+                "{}/configs/{}/update", client.baseurl, crate::transport::encode_segment(& id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -27872,7 +27872,7 @@ pub mod builder {
             let Self { client, name } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/distribution/{}/json", client.baseurl, encode_path(& name
+                "{}/distribution/{}/json", client.baseurl, crate::transport::encode_segment(& name
                 .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);

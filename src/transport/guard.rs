@@ -71,6 +71,13 @@ mod tests {
             .is_err()
         );
         assert!(guard_path("container_inspect", "/containers/a%5C..%5Cb/json").is_err());
+        let encoded = crate::transport::encode_segment("x\\..\\victim");
+        assert_eq!(encoded, "x%5C..%5Cvictim");
+        assert!(guard_path("container_inspect", &format!("/containers/{encoded}/json")).is_err());
+        assert_eq!(
+            crate::transport::encode_segment("a/b?c#d%e f:g@h"),
+            "a%2Fb%3Fc%23d%25e%20f%3Ag%40h"
+        );
         assert!(guard_path("image_inspect", "/images/127.0.0.1:5000%2Fx%2Fy/json").is_ok());
         assert!(guard_path("container_inspect", "/containers/..%252f..%252fimages/json").is_ok());
     }

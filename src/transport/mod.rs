@@ -38,6 +38,19 @@ use crate::version::ApiVersion;
 use connect::Connector;
 use pool::{Conn, Pool, PooledBody, ReqBody};
 
+/// Percent-encode one path parameter of a generated request: everything but RFC 3986's
+/// unreserved characters (`A-Z a-z 0-9 - . _ ~`), so that no `/`, `\`, `%`, `?` or `#` a
+/// caller (or a daemon, for ids it returns) passes can change the path. The generated
+/// client calls this for every path parameter (the `strict-path-encoding` rule).
+pub(crate) fn encode_segment(value: &str) -> String {
+    const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(value, NOT_UNRESERVED).to_string()
+}
+
 /// The base URL the generated client formats its URLs on. Only the path and query are
 /// sent; the `Host` header comes from the real address.
 const BASE_URL: &str = "http://docker.invalid";

@@ -241,3 +241,45 @@ async fn sequential_requests_reuse_one_connection() {
     assert_eq!(seen.request_lines().len(), 81, "one ping and 80 requests");
     assert_eq!(seen.connections(), 1, "all over one pooled connection");
 }
+
+#[tokio::test]
+async fn a_backslash_in_an_id_cannot_reach_another_container() {
+    // URL parsing reads `\` as `/` in http URLs and then resolves `..`: an id such as
+    // `x\..\victim` must not inspect, stop or remove `victim`.
+    let scope = crate::common::Scope::new();
+    let docker = docker();
+    let victim = docker
+        .containers()
+        .create(engine().image)
+        .name(unique("victim"))
+        .label(LABEL, scope.value())
+        .cmd(["true"])
+        .send()
+        .await
+        .unwrap();
+    for id in [
+        format!("x\\..\\{}", victim.name()),
+        format!("x\\..%5C..\\{}", victim.name()),
+        format!("..\\{}", victim.name()),
+    ] {
+        let r = docker.containers().get(&id).await;
+        assert!(
+            matches!(
+                r,
+                Err(Error::InvalidArgument(_)) | Err(Error::NotFound { .. })
+            ),
+            "{id:?} reached {r:?}"
+        );
+        let r = docker
+            .raw()
+            .container_delete()
+            .id(&id)
+            .force(true)
+            .send()
+            .await
+            .map_err(Error::from);
+        assert!(r.is_err(), "{id:?} removed something: {r:?}");
+    }
+    // The victim is still there.
+    docker.containers().get(victim.id()).await.unwrap();
+}
