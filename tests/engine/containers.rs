@@ -348,3 +348,30 @@ async fn name_conflicts_and_missing_images_are_typed() {
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn start_on_a_running_and_stop_on_a_stopped_container_are_done() {
+    // The daemon answers 304 Not Modified; docker-py and the docker CLI treat both as done.
+    let scope = crate::common::Scope::new();
+    let c = docker()
+        .containers()
+        .create(engine().image)
+        .label(LABEL, scope.value())
+        .cmd(["sleep", "600"])
+        .send()
+        .await
+        .unwrap();
+    c.start().await.unwrap();
+    c.start().await.unwrap();
+    c.stop().timeout(0).send().await.unwrap();
+    c.stop().timeout(0).send().await.unwrap();
+    // The raw client keeps the daemon's answer as it is.
+    let r = docker()
+        .raw()
+        .container_stop()
+        .id(c.id())
+        .send()
+        .await
+        .map_err(Error::from);
+    assert!(matches!(r, Err(ref e) if e.status() == Some(304)), "{r:?}");
+}

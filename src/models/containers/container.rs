@@ -86,11 +86,14 @@ impl Model<ContainerKind> {
 }
 
 impl Handle<ContainerKind> {
-    /// `docker start`.
+    /// `docker start`. A container that already runs is done: the daemon's `304 Not
+    /// Modified` is `Ok`, as in docker-py and the docker CLI.
     pub async fn start(&self) -> Result<()> {
-        self.docker
-            .call(self.docker.raw().container_start().id(&self.id).send())
-            .await
+        not_modified_is_done(
+            self.docker
+                .call(self.docker.raw().container_start().id(&self.id).send())
+                .await,
+        )
     }
 
     /// `docker stop`: a builder; `.timeout(secs)` before the kill, `.signal(..)`.
@@ -222,7 +225,8 @@ impl Stop<'_> {
         self
     }
 
-    /// Stop it.
+    /// Stop it. A container that is not running is done: the daemon's `304 Not Modified`
+    /// is `Ok`, as in docker-py and the docker CLI.
     pub async fn send(self) -> Result<()> {
         let c = self.container;
         let mut call = c.docker.raw().container_stop().id(&c.id);
@@ -234,7 +238,15 @@ impl Stop<'_> {
         if let Some(s) = self.signal {
             call = call.signal(s);
         }
-        c.docker.call(call.send()).await
+        not_modified_is_done(c.docker.call(call.send()).await)
+    }
+}
+
+/// `304 Not Modified` from start or stop: the container already was in that state.
+fn not_modified_is_done(r: Result<()>) -> Result<()> {
+    match r {
+        Err(e) if e.status() == Some(304) => Ok(()),
+        other => other,
     }
 }
 
