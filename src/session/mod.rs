@@ -261,11 +261,3 @@ impl AsyncWrite for Session {
         Pin::new(&mut self.input).poll_shutdown(cx)
     }
 }
-
-/// Whether the container has a TTY (its output is then one unframed stream), inspected.
-pub(crate) async fn container_tty(docker: &Docker, id: &str) -> Result<bool> {
-    let attrs = docker
-        .call(docker.raw().container_inspect().id(id).send())
-        .await?;
-    Ok(attrs.config.is_some_and(|c| c.tty))
-}

@@ -274,7 +274,7 @@ impl Shared {
         let request = http::Request::get("/_ping")
             .body(ReqBody::from(bytes::Bytes::new()))
             .expect("a static request builds");
-        let response = self.send(request, "negotiate", false, false).await?;
+        let response = self.send(request, "negotiate", false).await?;
         let address = &self.core.address;
         let status = response.status().as_u16();
         let header = response
@@ -311,44 +311,46 @@ impl Shared {
     async fn carry(&self, request: reqwest::Request, operation: &str) -> Result<CarryOutcome> {
         guard::check(operation, request.url().path()).map_err(Error::InvalidArgument)?;
         let version = self.api_version().await?;
-        let long_lived = LONG_LIVED.contains(&operation);
         let mut path = format!("/v{version}{}", request.url().path());
         if let Some(q) = request.url().query() {
             path.push('?');
             path.push_str(q);
         }
-        let replay = request.try_clone();
-        let mut http_request = into_http(request, &path)?;
-        match self.capture.as_deref().map(|s| &s.kind) {
-            Some(Kind::Upgrade) => {
-                let h = http_request.headers_mut();
-                h.insert(
-                    http::header::CONNECTION,
-                    http::HeaderValue::from_static("Upgrade"),
-                );
-                h.insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
-                let upgraded = self.upgrade(http_request, operation).await?;
-                Ok(CarryOutcome::Upgraded(upgraded))
-            }
-            Some(Kind::Stream) => {
-                let response = self
-                    .send_replayable(http_request, replay, &path, operation, true)
-                    .await?;
-                Ok(CarryOutcome::Response(response))
-            }
-            None => {
-                let response = self
-                    .send_replayable(http_request, replay, &path, operation, long_lived)
-                    .await?;
-                Ok(CarryOutcome::Response(response))
-            }
+        if matches!(
+            self.capture.as_deref(),
+            Some(Slot {
+                kind: Kind::Upgrade,
+                ..
+            })
+        ) {
+            let mut request = into_http(request, &path)?;
+            let h = request.headers_mut();
+            h.insert(
+                http::header::CONNECTION,
+                http::HeaderValue::from_static("Upgrade"),
+            );
+            h.insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
+            return Ok(CarryOutcome::Upgraded(
+                self.upgrade(request, operation).await?,
+            ));
         }
+        // What the hand-written layer streams, and the operations that stream or long-poll,
+        // are not cut by the whole-call timeout.
+        let long_lived = self.capture.is_some() || LONG_LIVED.contains(&operation);
+        let response = self
+            .send_with_retry(request, &path, operation, long_lived)
+            .await?;
+        Ok(CarryOutcome::Response(response))
     }
 
-    async fn send_replayable(
+    /// Send on a pooled connection (or a new one); when the pooled one turns out to have
+    /// been closed by the daemon before any answer, send once more on a new connection: any
+    /// request whose write failed (the daemon cannot have acted on it), an idempotent one
+    /// also when the connection closed before the answer. A request with a streaming body (a
+    /// build context) cannot be replayed and is not retried.
+    async fn send_with_retry(
         &self,
-        request: http::Request<ReqBody>,
-        replay: Option<reqwest::Request>,
+        request: reqwest::Request,
         path: &str,
         operation: &str,
         long_lived: bool,
@@ -357,95 +359,95 @@ impl Shared {
             *request.method(),
             http::Method::GET | http::Method::HEAD | http::Method::PUT | http::Method::DELETE
         );
-        match self.send_once(request, operation, long_lived).await {
-            Err(Failure::Stale(e, wrote)) => match replay {
-                Some(replay) if idempotent || !wrote => {
+        let pooled = self.core.pool.checkout();
+        // Only a reused connection can be stale: only then is a copy kept to send again.
+        let replay = pooled.as_ref().and_then(|_| request.try_clone());
+        let request = into_http(request, path)?;
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.open().await?,
+        };
+        match self.send_on(conn, request, operation, long_lived).await {
+            Err(Failure::Stale(e, write_failed)) => match replay {
+                Some(replay) if idempotent || write_failed => {
                     tracing::debug!(error = %e, operation, "pooled connection was closed by the daemon; retrying once on a new one");
                     let again = into_http(replay, path)?;
-                    self.send(again, operation, long_lived, true).await
+                    let conn = self.open().await?;
+                    self.send_on(conn, again, operation, long_lived)
+                        .await
+                        .map_err(|f| self.failure(f))
                 }
                 _ => Err(Error::transport(&self.core.address, e)),
             },
-            Err(Failure::Other(e)) => Err(e),
-            Ok(r) => Ok(r),
+            other => other.map_err(|f| self.failure(f)),
         }
     }
 
-    /// Send on a pooled or new connection; the response head (within the request timeout).
+    /// Send on a pooled or new connection, without a retry (version negotiation).
     async fn send(
         &self,
         request: http::Request<ReqBody>,
         operation: &str,
         long_lived: bool,
-        fresh: bool,
     ) -> Result<http::Response<PooledBody>> {
-        let request = if fresh {
-            self.send_fresh(request, operation, long_lived).await
-        } else {
-            self.send_once(request, operation, long_lived).await
-        };
-        request.map_err(|f| match f {
-            Failure::Stale(e, _) => Error::transport(&self.core.address, e),
-            Failure::Other(e) => e,
-        })
-    }
-
-    async fn send_fresh(
-        &self,
-        request: http::Request<ReqBody>,
-        operation: &str,
-        long_lived: bool,
-    ) -> std::result::Result<http::Response<PooledBody>, Failure> {
-        let conn = Conn::open(&self.core.connector, &self.core.address)
-            .await
-            .map_err(Failure::Other)?;
-        self.send_on(conn, request, operation, long_lived).await
-    }
-
-    async fn send_once(
-        &self,
-        request: http::Request<ReqBody>,
-        operation: &str,
-        long_lived: bool,
-    ) -> std::result::Result<http::Response<PooledBody>, Failure> {
         let conn = match self.core.pool.checkout() {
             Some(c) => c,
-            None => Conn::open(&self.core.connector, &self.core.address)
-                .await
-                .map_err(Failure::Other)?,
+            None => self.open().await?,
         };
-        self.send_on(conn, request, operation, long_lived).await
+        self.send_on(conn, request, operation, long_lived)
+            .await
+            .map_err(|f| self.failure(f))
+    }
+
+    async fn open(&self) -> Result<Conn> {
+        Conn::open(&self.core.connector, &self.core.address).await
+    }
+
+    fn failure(&self, f: Failure) -> Error {
+        match f {
+            Failure::Stale(e, _) => Error::transport(&self.core.address, e),
+            Failure::Other(e) => e,
+        }
+    }
+
+    /// Wait for a response head within the request timeout, if one is set.
+    async fn head_within_timeout<T>(
+        &self,
+        head: impl std::future::Future<Output = T>,
+    ) -> Result<T> {
+        match self.core.request_timeout {
+            Some(t) => tokio::time::timeout(t, head)
+                .await
+                .map_err(|_| Error::Timeout {
+                    address: self.core.address.to_string(),
+                    what: "the response head",
+                    after: t,
+                }),
+            None => Ok(head.await),
+        }
     }
 
     async fn send_on(
         &self,
         mut conn: Conn,
-        request: http::Request<ReqBody>,
+        mut request: http::Request<ReqBody>,
         operation: &str,
         long_lived: bool,
     ) -> std::result::Result<http::Response<PooledBody>, Failure> {
         let started = Instant::now();
-        let mut request = request;
         self.add_headers(request.headers_mut());
         let method = request.method().clone();
-        let head = conn.roundtrip(request);
-        let head = match self.core.request_timeout {
-            Some(t) => tokio::time::timeout(t, head).await.map_err(|_| {
-                Failure::Other(Error::Timeout {
-                    address: self.core.address.to_string(),
-                    what: "the response head",
-                    after: t,
-                })
-            })?,
-            None => head.await,
-        };
+        let head = self
+            .head_within_timeout(conn.roundtrip(request))
+            .await
+            .map_err(Failure::Other)?;
         let response = match head {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!(%method, operation, error = %e, "docker request failed");
-                let wrote = stale(&e);
-                return Err(if conn.reused && wrote.is_some() {
-                    Failure::Stale(e, wrote == Some(true))
+                let write_failed = stale(&e);
+                return Err(if conn.reused && write_failed.is_some() {
+                    Failure::Stale(e, write_failed == Some(true))
                 } else {
                     Failure::Other(Error::transport(&self.core.address, e))
                 });
@@ -485,54 +487,12 @@ impl Shared {
     ) -> Result<(http::HeaderMap, hyper::upgrade::Upgraded)> {
         self.add_headers(request.headers_mut());
         let address = &self.core.address;
-        let socket = self.core.connector.connect(address).await?;
-        let (mut send, conn) =
-            hyper::client::conn::http1::handshake::<_, ReqBody>(TokioIo::new(socket))
-                .await
-                .map_err(|e| Error::transport(address, e))?;
-        let mut conn = Some(conn.with_upgrades());
-        let mut drive = |cx: &mut std::task::Context<'_>| -> Option<hyper::Error> {
-            let c = conn.as_mut()?;
-            match std::pin::Pin::new(c).poll(cx) {
-                std::task::Poll::Pending => None,
-                std::task::Poll::Ready(r) => {
-                    conn = None;
-                    r.err()
-                }
-            }
-        };
-        use std::future::Future as _;
+        let mut conn = Conn::open_upgradeable(&self.core.connector, address).await?;
         let started = Instant::now();
-        let head = async {
-            std::future::poll_fn(|cx| match drive(cx) {
-                Some(e) => std::task::Poll::Ready(Err(e)),
-                None => send.poll_ready(cx),
-            })
-            .await?;
-            let mut response = std::pin::pin!(send.send_request(request));
-            std::future::poll_fn(|cx| {
-                let failure = drive(cx);
-                match response.as_mut().poll(cx) {
-                    std::task::Poll::Pending => match failure {
-                        Some(e) => std::task::Poll::Ready(Err(e)),
-                        None => std::task::Poll::Pending,
-                    },
-                    ready => ready,
-                }
-            })
-            .await
-        };
-        let head = match self.core.request_timeout {
-            Some(t) => tokio::time::timeout(t, head)
-                .await
-                .map_err(|_| Error::Timeout {
-                    address: address.to_string(),
-                    what: "the response head",
-                    after: t,
-                })?,
-            None => head.await,
-        };
-        let mut response = head.map_err(|e| Error::transport(address, e))?;
+        let mut response = self
+            .head_within_timeout(conn.roundtrip(request))
+            .await?
+            .map_err(|e| Error::transport(address, e))?;
         let status = response.status().as_u16();
         tracing::debug!(
             operation,
@@ -541,30 +501,11 @@ impl Shared {
             "docker upgrade"
         );
         if status != 101 {
-            // Read what the daemon said; the connection is not reused.
-            let mut body = response.into_body();
-            let mut bytes = Vec::new();
-            std::future::poll_fn(|cx| {
-                loop {
-                    drive(cx);
-                    match hyper::body::Body::poll_frame(std::pin::Pin::new(&mut body), cx) {
-                        std::task::Poll::Ready(Some(Ok(frame))) => {
-                            if let Ok(data) = frame.into_data() {
-                                let room = ERROR_BODY_LIMIT - bytes.len();
-                                bytes.extend_from_slice(&data[..data.len().min(room)]);
-                                if bytes.len() >= ERROR_BODY_LIMIT {
-                                    return std::task::Poll::Ready(());
-                                }
-                            }
-                        }
-                        std::task::Poll::Ready(_) => return std::task::Poll::Ready(()),
-                        std::task::Poll::Pending => return std::task::Poll::Pending,
-                    }
-                }
-            })
-            .await;
+            // What the daemon said instead; the connection is not reused.
+            let response = response
+                .map(|body| PooledBody::new(body, conn, None, None, self.core.address.clone()));
             return Err(if status >= 400 {
-                Error::from_status(status, &bytes)
+                error_response(response).await
             } else {
                 Error::Upgrade {
                     message: format!(
@@ -575,18 +516,13 @@ impl Shared {
             });
         }
         let headers = response.headers().clone();
-        let mut on_upgrade = hyper::upgrade::on(&mut response);
-        let upgraded = std::future::poll_fn(|cx| {
-            if let Some(e) = drive(cx) {
-                return std::task::Poll::Ready(Err(e));
-            }
-            std::pin::Pin::new(&mut on_upgrade).poll(cx)
-        })
-        .await
-        .map_err(|e| Error::Upgrade {
-            message: format!("the upgrade of the connection to {address} failed"),
-            source: Some(Box::new(e)),
-        })?;
+        let upgraded = conn
+            .upgrade(&mut response)
+            .await
+            .map_err(|e| Error::Upgrade {
+                message: format!("the upgrade of the connection to {address} failed"),
+                source: Some(Box::new(e)),
+            })?;
         Ok((headers, upgraded))
     }
 }

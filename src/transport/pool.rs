@@ -19,7 +19,7 @@ use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 
-use super::connect::{Connector, Socket};
+use super::connect::Connector;
 use crate::error::{Carried, Error, Result};
 
 /// What a request body is: the generated client's.
@@ -28,10 +28,13 @@ pub(crate) type ReqBody = reqwest::Body;
 /// How many idle connections are kept.
 const MAX_IDLE: usize = 64;
 
+/// The future that does a connection's I/O: hyper's `Connection`, or the same with upgrades.
+type Io = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send + Sync>>;
+
 /// One HTTP/1 connection: the sending half and the connection future that does its I/O.
 pub(crate) struct Conn {
     send: http1::SendRequest<ReqBody>,
-    io: Pin<Box<http1::Connection<TokioIo<Socket>, ReqBody>>>,
+    io: Io,
     closed: bool,
     /// It served a request before: a failure before any answer may mean the daemon had
     /// closed it while it sat idle.
@@ -42,17 +45,47 @@ pub(crate) struct Conn {
 impl Conn {
     /// Connect and handshake.
     pub(crate) async fn open(connector: &Connector, address: &str) -> Result<Conn> {
+        Conn::handshake(connector, address, false).await
+    }
+
+    /// Connect and handshake a connection that can be switched to a raw byte stream (exec,
+    /// attach); its I/O future ends when the upgrade takes the socket.
+    pub(crate) async fn open_upgradeable(connector: &Connector, address: &str) -> Result<Conn> {
+        Conn::handshake(connector, address, true).await
+    }
+
+    async fn handshake(connector: &Connector, address: &str, upgrades: bool) -> Result<Conn> {
         let socket = connector.connect(address).await?;
         let (send, io) = http1::handshake(TokioIo::new(socket))
             .await
             .map_err(|e| Error::transport(address, e))?;
+        let io: Io = if upgrades {
+            Box::pin(io.with_upgrades())
+        } else {
+            Box::pin(io)
+        };
         Ok(Conn {
             send,
-            io: Box::pin(io),
+            io,
             closed: false,
             reused: false,
             idle_since: Instant::now(),
         })
+    }
+
+    /// Drive the connection until the upgrade of `response` (a 101) hands over its socket.
+    pub(crate) async fn upgrade(
+        mut self,
+        response: &mut http::Response<Incoming>,
+    ) -> std::result::Result<hyper::upgrade::Upgraded, hyper::Error> {
+        let mut on_upgrade = hyper::upgrade::on(response);
+        poll_fn(|cx| {
+            if let Some(e) = self.drive(cx) {
+                return Poll::Ready(Err(e));
+            }
+            Pin::new(&mut on_upgrade).poll(cx)
+        })
+        .await
     }
 
     /// Do the connection's pending I/O. `Some` when it failed.
@@ -243,8 +276,8 @@ impl PooledBody {
         }
     }
 
-    /// Read the body to its end, keeping at most `limit` bytes: what is past the limit is
-    /// read and dropped (so the connection can be reused), and `cut` says whether it was.
+    /// Read the body to its end, or up to `limit` bytes: `cut` says whether it was longer.
+    /// A cut body is not read further, and its connection is closed.
     pub(crate) async fn read_bounded(mut self, limit: usize) -> Result<(Vec<u8>, bool)> {
         let mut out = Vec::new();
         let mut cut = false;
@@ -257,8 +290,7 @@ impl PooledBody {
             } else {
                 out.extend_from_slice(&chunk);
             }
-            if cut && out.len() >= limit {
-                // Past the limit: stop reading; the connection is dropped with the body.
+            if cut {
                 break;
             }
         }

@@ -21,6 +21,8 @@ enum Answer {
     ThenStall(Vec<u8>),
     /// Wait, then write these bytes.
     Late(Duration, Vec<u8>),
+    /// Close the connection without an answer (the request was read).
+    Close,
 }
 
 fn json(status: &str, body: &str) -> Answer {
@@ -91,6 +93,7 @@ fn stand_in(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
                                 return;
                             }
                         }
+                        Answer::Close => return,
                         Answer::ThenStall(b) => {
                             let _ = sock.write_all(&b).await;
                             tokio::time::sleep(Duration::from_secs(3600)).await;
@@ -380,4 +383,38 @@ async fn concurrent_first_calls_share_one_failing_ping() {
     // The next call tries again.
     assert!(d.version().await.is_err());
     assert_eq!(pings.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_pooled_connection_closed_before_the_answer_retries_only_idempotent_requests() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    let prunes = Arc::new(AtomicUsize::new(0));
+    let infos = Arc::new(AtomicUsize::new(0));
+    let (p, i) = (prunes.clone(), infos.clone());
+    let host = stand_in(move |line| match line {
+        l if l.contains("/_ping") => ping_ok(),
+        l if l.contains("/containers/prune") => {
+            p.fetch_add(1, SeqCst);
+            Answer::Close
+        }
+        l if l.contains("/info") => {
+            if i.fetch_add(1, SeqCst) == 0 {
+                Answer::Close
+            } else {
+                json("200 OK", "{}")
+            }
+        }
+        _ => json("200 OK", r#"{"Version":"standin"}"#),
+    });
+    let d = Docker::connect(&host).unwrap();
+    // A POST on a pooled connection that the daemon closes after reading it: it may have
+    // acted on it, so it is not sent again.
+    d.version().await.unwrap();
+    let r = d.raw().container_prune().send().await.map_err(Error::from);
+    assert!(matches!(r, Err(Error::Transport { .. })), "{r:?}");
+    assert_eq!(prunes.load(SeqCst), 1, "a POST is not retried");
+    // A GET in the same situation is sent once more, on a new connection.
+    d.version().await.unwrap();
+    d.info().await.unwrap();
+    assert_eq!(infos.load(SeqCst), 2, "a GET is retried once");
 }

@@ -68,7 +68,10 @@ impl Attach {
         // API 1.41 sends no stream type: the container's TTY flag decides.
         let tty = match self.tty {
             Some(t) => t,
-            None => crate::session::container_tty(&self.docker, &self.id).await?,
+            None => super::ContainerHandle::new(&self.docker, self.id.clone())
+                .inspect()
+                .await?
+                .tty(),
         };
         let capture = self.docker.capture_upgrade();
         let mut call = capture
