@@ -16,7 +16,6 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE};
 use serde::{Deserialize, Serialize};
-use tokio::io::AsyncWriteExt;
 
 use crate::error::{Error, Result};
 
@@ -387,19 +386,78 @@ impl DockerConfig {
 }
 
 /// Run `program get` with `server` and a newline on its stdin, and collect what it prints.
+///
+/// The pipes are served by blocking threads (a helper is a short-lived process; tokio's
+/// `process` feature would cost every user's build its signal driver). Dropping the future,
+/// as the timeout does, kills the helper and reaps it, which ends those threads too.
 async fn helper_output(program: &Path, server: &str) -> std::io::Result<std::process::Output> {
-    let mut child = tokio::process::Command::new(program)
+    use std::io::{Read, Write};
+    let child = std::process::Command::new(program)
         .arg("get")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()?;
-    if let Some(mut stdin) = child.stdin.take() {
+    let mut child = KillOnDrop(Some(child));
+    let proc = child.0.as_mut().expect("just spawned");
+    let (stdin, stdout, stderr) = (proc.stdin.take(), proc.stdout.take(), proc.stderr.take());
+    let line = format!("{server}\n");
+    let read = |pipe: Option<Box<dyn Read + Send>>| {
+        tokio::task::spawn_blocking(move || {
+            let mut out = Vec::new();
+            if let Some(pipe) = pipe {
+                pipe.take(HELPER_OUTPUT_LIMIT).read_to_end(&mut out)?;
+            }
+            Ok::<_, std::io::Error>(out)
+        })
+    };
+    let stdout = read(stdout.map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stderr = read(stderr.map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let wrote = tokio::task::spawn_blocking(move || {
         // A helper that exits without reading is judged by its status, not by this write.
-        let _ = stdin.write_all(format!("{server}\n").as_bytes()).await;
+        stdin.map(|mut pipe| pipe.write_all(line.as_bytes()))
+    });
+    let joined = |r: std::result::Result<std::io::Result<Vec<u8>>, tokio::task::JoinError>| {
+        r.map_err(std::io::Error::other)?
+    };
+    let (stdout, stderr) = (joined(stdout.await)?, joined(stderr.await)?);
+    let _ = wrote.await;
+    if [&stdout, &stderr]
+        .iter()
+        .any(|o| o.len() as u64 >= HELPER_OUTPUT_LIMIT)
+    {
+        // Killed on return, by the guard.
+        return Err(std::io::Error::other("printed more than 1 MiB"));
     }
-    child.wait_with_output().await
+    // Both pipes are closed: the helper has exited or is about to.
+    let status = loop {
+        let proc = child.0.as_mut().expect("held until reaped");
+        if let Some(status) = proc.try_wait()? {
+            child.0 = None;
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// Most a helper's stdout or stderr is read (credentials are a few hundred bytes).
+const HELPER_OUTPUT_LIMIT: u64 = 1 << 20;
+
+/// A helper process that is killed and reaped when its future is dropped before it ended.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// A failed helper's message: its stderr, else its stdout, cut to 300 characters; withheld

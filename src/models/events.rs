@@ -49,6 +49,7 @@ impl Events {
 
     /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it
     /// closes the connection.
+    #[inline]
     pub fn stream(self) -> JsonStream<op::system_events::Item> {
         let Events {
             docker,

@@ -74,6 +74,9 @@ async fn build_from_a_directory_honours_dockerignore() {
     write(&dir, "logs/keep.log", "keep\n");
     write(&dir, "deep/x.tmp", "tmp\n");
     write(&dir, "deep/y.txt", "y\n");
+    // Longer than a tar header's 100-byte name field: sent as a GNU long name.
+    let long = format!("deep/{}/long.txt", "n".repeat(120));
+    write(&dir, &long, "long\n");
     let tag = format!("{}:built", unique("build"));
     let mut lines = Vec::new();
     let mut stream = images()
@@ -113,7 +116,9 @@ async fn build_from_a_directory_honours_dockerignore() {
     let (out, _) = c.logs().stream().collect_output().await.unwrap();
     assert_eq!(
         String::from_utf8_lossy(&out),
-        "hello build\n./.dockerignore\n./app.txt\n./deep/y.txt\n./logs/keep.log\n",
+        format!(
+            "hello build\n./.dockerignore\n./app.txt\n./{long}\n./deep/y.txt\n./logs/keep.log\n"
+        ),
         "the docker CLI's semantics: excluded files absent, the exception present; \
          the Dockerfile and .dockerignore are sent, and the classic builder drops the Dockerfile"
     );

@@ -119,6 +119,7 @@ impl Stats {
     }
 
     /// A sample about every second for as long as the stream is read.
+    #[inline]
     pub fn stream(self) -> JsonStream<op::container_stats::Response> {
         let Stats { docker, id } = self;
         let body = async move {

@@ -76,6 +76,7 @@ impl Logs {
     }
 
     /// The output as a `Stream` of chunks. Nothing is sent until it is first polled.
+    #[inline]
     pub fn stream(self) -> LogStream {
         LogStream::connecting(Box::pin(async move {
             let c = &self.container;
@@ -119,6 +120,7 @@ impl Logs {
 
     /// The output as lines, each with the daemon's timestamp taken off into
     /// [`LogLine::timestamp`](crate::stream::LogLine) (sets `timestamps`).
+    #[inline]
     pub fn lines(self) -> LogLines {
         LogLines::new(self.timestamps(true).stream())
     }

@@ -108,6 +108,7 @@ impl ContainerHandle {
 
     /// `docker export`: the filesystem as a tar stream. Nothing is sent until it is first
     /// polled.
+    #[inline]
     pub fn export(&self) -> impl Stream<Item = Result<Bytes>> + Send + 'static + use<> {
         let docker = self.docker.clone();
         let id = self.id.clone();

@@ -106,6 +106,7 @@ impl Build {
 
     /// Build output as a `Stream`: `stream` lines of the steps, `aux` with the image id,
     /// and an error of a failing step ends it with `Err` carrying the step's message.
+    #[inline]
     pub fn stream(self) -> JsonStream<op::image_build::Item> {
         let Build {
             docker,

@@ -6,13 +6,15 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, Metadata};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
 
 use bytes::Bytes;
 use futures_core::Stream;
 use tokio::sync::mpsc;
 
+use super::tar::{Kind as Entry, TarWriter};
 use crate::error::{Error, Result};
 
 /// Size of the byte chunks the archive stream yields.
@@ -363,6 +365,7 @@ impl BuildContext {
     /// written on a blocking thread, started at the first poll, and handed over through a
     /// bounded channel, so memory stays flat however large the context. An I/O error while
     /// walking ends the stream with `Err(Error::Io(..))`; dropping the stream stops the walk.
+    #[inline]
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
         type Running = (mpsc::Receiver<Bytes>, tokio::task::JoinHandle<Result<()>>);
         let start = move || {
@@ -401,11 +404,11 @@ impl BuildContext {
     }
 
     fn write_archive(&self, out: Out) -> Result<()> {
-        let mut tar = tar::Builder::new(out);
+        let mut tar = TarWriter::new(out);
         self.walk(Path::new(""), "", &mut |_, rel, full, meta| {
             append(&mut tar, rel, full, meta)
         })?;
-        tar.into_inner()?.flush()?;
+        tar.finish()?.flush()?;
         Ok(())
     }
 
@@ -446,40 +449,46 @@ impl BuildContext {
 }
 
 /// Appends one entry: uid/gid 0, mode and mtime kept, symlinks as symlinks.
-fn append(tar: &mut tar::Builder<Out>, rel: &Path, full: &Path, meta: &Metadata) -> io::Result<()> {
-    let mut header = tar::Header::new_gnu();
-    let set_meta = |header: &mut tar::Header, meta: &Metadata| {
-        header.set_mode(mode(meta));
-        let mtime = meta
+fn append(tar: &mut TarWriter<Out>, rel: &Path, full: &Path, meta: &Metadata) -> io::Result<()> {
+    let mtime = |meta: &Metadata| {
+        let since = meta
             .modified()
             .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-        header.set_mtime(mtime.map_or(0, |d| d.as_secs()));
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+        since.map_or(0, |d| d.as_secs())
     };
-    set_meta(&mut header, meta);
-    header.set_uid(0);
-    header.set_gid(0);
-    header.set_size(0);
+    let path = tar_bytes(rel);
+    let path = &path[..];
     if meta.is_symlink() {
-        header.set_entry_type(tar::EntryType::Symlink);
         let target = fs::read_link(full).map_err(|e| with_path(e, full))?;
-        tar.append_link(&mut header, rel, target)
+        let target = tar_bytes(&target);
+        let kind = Entry::Symlink(&target);
+        tar.append(path, mode(meta), mtime(meta), kind, &mut io::empty())
     } else if meta.is_dir() {
-        header.set_entry_type(tar::EntryType::Directory);
-        tar.append_data(&mut header, rel, io::empty())
+        tar.append(path, mode(meta), mtime(meta), Entry::Dir, &mut io::empty())
     } else {
-        let file = File::open(full).map_err(|e| with_path(e, full))?;
+        let mut file = File::open(full).map_err(|e| with_path(e, full))?;
+        // The open file's own metadata: the size written is the size read.
         let meta = file.metadata()?;
-        set_meta(&mut header, &meta);
-        header.set_entry_type(tar::EntryType::Regular);
-        header.set_size(meta.len());
-        let data = ExactLen(file, meta.len());
-        tar.append_data(&mut header, rel, data)
+        let kind = Entry::File(meta.len());
+        tar.append(path, mode(&meta), mtime(&meta), kind, &mut file)
             .map_err(|e| match e.kind() {
                 io::ErrorKind::BrokenPipe => e,
                 _ => with_path(e, full),
             })
     }
+}
+
+/// A path as tar stores it: its bytes as they are on Unix (names need not be UTF-8), `/`
+/// between components elsewhere.
+#[cfg(unix)]
+fn tar_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Borrowed(path.as_os_str().as_encoded_bytes())
+}
+
+#[cfg(not(unix))]
+fn tar_bytes(path: &Path) -> std::borrow::Cow<'_, [u8]> {
+    std::borrow::Cow::Owned(path.to_string_lossy().replace('\\', "/").into_bytes())
 }
 
 #[cfg(unix)]
@@ -495,23 +504,6 @@ fn mode(meta: &Metadata) -> u32 {
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
-/// A file read for exactly the size written in its header: one that shrank while being
-/// archived is an error rather than a corrupt archive.
-struct ExactLen(File, u64);
-
-impl Read for ExactLen {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let max = buf.len().min(usize::try_from(self.1).unwrap_or(usize::MAX));
-        let n = self.0.read(&mut buf[..max])?;
-        if n == 0 && max > 0 {
-            let kind = io::ErrorKind::UnexpectedEof;
-            return Err(io::Error::new(kind, "file shrank while being archived"));
-        }
-        self.1 -= n as u64;
-        Ok(n)
-    }
 }
 
 /// The archive's destination: chunks of up to [`CHUNK_SIZE`] bytes, into the channel.
@@ -539,6 +531,7 @@ impl Write for ChannelWriter {
 mod tests {
     use super::*;
     use futures_util::StreamExt;
+    use std::io::Read;
 
     fn excluded(patterns: &str, path: &str) -> bool {
         DockerIgnore::parse(patterns).unwrap().matches(path)

@@ -59,6 +59,7 @@ impl Handle<ImageKind> {
     }
 
     /// `docker save` of this image.
+    #[inline]
     pub fn save(&self) -> impl Stream<Item = Result<Bytes>> + Send + 'static + use<> {
         self.docker.images().save([self.id().to_string()])
     }

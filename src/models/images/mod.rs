@@ -5,6 +5,7 @@
 mod build;
 mod context;
 mod image;
+mod tar;
 mod transfer;
 
 use std::collections::HashMap;
@@ -120,6 +121,7 @@ impl Images {
 
     /// `docker import`: a root filesystem tar becomes `reference` (`repo[:tag]`). Progress
     /// as a stream.
+    #[inline]
     pub fn import<S>(
         &self,
         rootfs_tar: S,
@@ -151,6 +153,7 @@ impl Images {
 
     /// `docker load`: images from a tar made by `save`. Progress as a stream (`stream`
     /// says `Loaded image: ...`).
+    #[inline]
     pub fn load<S>(&self, tar: S) -> JsonStream<op::image_load::Item>
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,

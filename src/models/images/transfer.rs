@@ -91,6 +91,7 @@ impl Pull {
     }
 
     /// Progress as a `Stream`; an error the registry reports ends it with `Err`.
+    #[inline]
     pub fn stream(self) -> JsonStream<op::image_create::Item> {
         let Pull {
             docker,
@@ -165,6 +166,7 @@ impl Push {
     }
 
     /// Progress as a `Stream`; an error the registry reports ends it with `Err`.
+    #[inline]
     pub fn stream(self) -> JsonStream<op::image_push::Item> {
         let Push {
             docker,
