@@ -27,7 +27,8 @@ pub const MAX_MODULE_DEPTH: usize = 4;
 /// `stream-items`: the item type of each JSON-lines stream, by operationId, as candidate
 /// type names, first found wins. The spec gives pull, push, build and load no response
 /// schema at all (their 200 is a stream of JSON objects, read as bytes), and events and
-/// stats are streams when asked to follow. When no candidate exists in a spec, no `Item`
+/// stats are streams when asked to follow (the `streams-are-bytes` rule makes each of
+/// these operations answer bytes). When no candidate exists in a spec, no `Item`
 /// is emitted for that operation and the log says so.
 pub const STREAM_ITEMS: &[(&str, &[&str])] = &[
     ("ImageCreate", &["CreateImageInfo"]),
@@ -41,6 +42,11 @@ pub const STREAM_ITEMS: &[(&str, &[&str])] = &[
         "ContainerStats",
         &["ContainerStatsResponse", "ContainerStats"],
     ),
+    // Plugin pull, upgrade and push report progress with the messages of an image pull
+    // and push.
+    ("PluginPull", &["CreateImageInfo"]),
+    ("PluginUpgrade", &["CreateImageInfo"]),
+    ("PluginPush", &["PushImageInfo"]),
 ];
 
 /// What the rules learned from the generated code that `operations.rs` carries.

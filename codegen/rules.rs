@@ -13,6 +13,7 @@ pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
     array_definition_as_item(doc, log);
     drop_content_type_header_params(doc, log);
     prose_code_blocks(doc, "#", log);
+    streams_are_bytes(doc, log);
     success_without_schema_is_bytes(doc, log);
     byte_bodies_are_binary(doc, log);
     errors_are_json(doc, log);
@@ -281,6 +282,61 @@ fn mark_fences(text: &str) -> Option<String> {
         i += 1;
     }
     changed.then(|| out.join("\n"))
+}
+
+/// `streams-are-bytes`: the operations of the `stream-items` table answer with a stream of
+/// JSON objects, however the spec describes their success. Where it gives the 200 a JSON
+/// schema (events, stats), progenitor would decode the whole stream as one object and fail
+/// at the second; where it says 204 (plugin pull and upgrade), progenitor returns `()` and
+/// drops the daemon's progress unread. Both become a 200 of bytes, read as a stream; an
+/// inline item schema moves to `components` under the name typify gave it
+/// (`<OperationId>Response`), so `stream-items` still finds the item type.
+fn streams_are_bytes(doc: &mut Value, log: &mut RuleLog) {
+    let streaming: Vec<&str> = super::post::STREAM_ITEMS
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    let mut moved = Vec::new();
+    for_each_operation(doc, &mut |op, location| {
+        let Some(id) = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+        else {
+            return;
+        };
+        if !streaming.contains(&id.as_str()) {
+            return;
+        }
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
+        let bytes = json!({ "description": "a stream of JSON objects", "content": {
+            "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } });
+        let json_schema = responses
+            .get_mut("200")
+            .and_then(|r| r.pointer_mut("/content/application~1json/schema"))
+            .map(Value::take);
+        if let Some(schema) = json_schema {
+            if schema.get("$ref").is_none() {
+                moved.push((format!("{id}Response"), schema));
+            }
+            responses.insert("200".into(), bytes);
+            log.fired("streams-are-bytes", format!("{location}: 200 is a stream"));
+        } else if responses.contains_key("204") && !responses.contains_key("200") {
+            responses.remove("204");
+            responses.insert("200".into(), bytes);
+            log.fired(
+                "streams-are-bytes",
+                format!("{location}: 204 is a 200 stream"),
+            );
+        }
+    });
+    if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
+        for (name, schema) in moved {
+            schemas.entry(name).or_insert(schema);
+        }
+    }
 }
 
 /// `success-without-schema-is-bytes`: a 200 with no schema (pull, build, load, push,
@@ -686,6 +742,38 @@ mod tests {
             "the typed-or-bodied 200 wins over an empty 204"
         );
         assert!(log.has("success-without-schema-is-bytes", "GET /x"));
+    }
+
+    #[test]
+    fn json_streams_answer_bytes_and_keep_their_item_schema() {
+        let item = json!({"type": "object", "properties": {"Action": {"type": "string"}}});
+        let mut doc = doc_with_op(json!({"operationId": "SystemEvents", "responses": {
+            "200": {"description": "ok", "content": {"application/json": {"schema": item}}}}}));
+        doc["paths"]["/p"] = json!({"post": {"operationId": "PluginPull", "responses": {
+            "204": {"description": "no error"}}}});
+        doc["paths"]["/d"] = json!({"delete": {"operationId": "SecretDelete", "responses": {
+            "204": {"description": "no error"}}}});
+        let mut log = RuleLog::default();
+        apply_all(&mut doc, &mut log).unwrap();
+        let binary = json!({"type": "string", "format": "binary"});
+        let bytes = |path: &str, method: &str| {
+            doc["paths"][path][method]["responses"]["200"]["content"]["application/octet-stream"]
+                ["schema"]
+                .clone()
+        };
+        assert_eq!(bytes("/x", "get"), binary);
+        assert_eq!(doc["components"]["schemas"]["SystemEventsResponse"], item);
+        assert_eq!(bytes("/p", "post"), binary);
+        let delete = doc["paths"]["/d"]["delete"]["responses"]
+            .as_object()
+            .unwrap();
+        assert_eq!(
+            delete.keys().collect::<Vec<_>>(),
+            ["204"],
+            "not a stream: left alone"
+        );
+        assert!(log.has("streams-are-bytes", "GET /x: 200 is a stream"));
+        assert!(log.has("streams-are-bytes", "POST /p: 204 is a 200 stream"));
     }
 
     #[test]

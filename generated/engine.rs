@@ -10517,34 +10517,7 @@ is set to `-1` ("not available")
         }
         /// The types of `ContainerStats` (`Client::container_stats`).
         pub mod container_stats {
-            pub type Response = super::super::ContainerStatsResponse;
-            pub mod response {
-                pub type BlkioStats = super::super::super::ContainerBlkioStats;
-                pub mod blkio_stats {
-                    pub type IoMergedRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoQueueRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoServiceBytesRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoServiceTimeRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoServicedRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoTimeRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type IoWaitTimeRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                    pub type SectorsRecursive = super::super::super::super::ContainerBlkioStatEntry;
-                }
-                pub type CpuStats = super::super::super::ContainerCpuStats;
-                pub mod cpu_stats {
-                    pub type CpuUsage = super::super::super::super::ContainerCpuUsage;
-                    pub type ThrottlingData = super::super::super::super::ContainerThrottlingData;
-                }
-                pub type MemoryStats = super::super::super::ContainerMemoryStats;
-                pub type Networks = super::super::super::ContainerNetworkStats;
-                pub type PidsStats = super::super::super::ContainerPidsStats;
-                pub type PrecpuStats = super::super::super::ContainerCpuStats;
-                pub mod precpu_stats {
-                    pub type CpuUsage = super::super::super::super::ContainerCpuUsage;
-                    pub type ThrottlingData = super::super::super::super::ContainerThrottlingData;
-                }
-                pub type StorageStats = super::super::super::ContainerStorageStats;
-            }
+            pub type Response = ::progenitor_client::ByteStream;
             pub type Item = super::super::ContainerStatsResponse;
             pub mod item {
                 pub type BlkioStats = super::super::super::ContainerBlkioStats;
@@ -10875,10 +10848,7 @@ is set to `-1` ("not available")
         }
         /// The types of `SystemEvents` (`Client::system_events`).
         pub mod system_events {
-            pub type Response = super::super::EventMessage;
-            pub mod response {
-                pub type Actor = super::super::super::EventActor;
-            }
+            pub type Response = ::progenitor_client::ByteStream;
             pub type Item = super::super::EventMessage;
             pub mod item {
                 pub type Actor = super::super::super::EventActor;
@@ -11222,7 +11192,12 @@ is set to `-1` ("not available")
             pub type Body = ::std::option::Option<
                 ::std::vec::Vec<super::super::PluginPrivilege>,
             >;
-            pub type Response = ();
+            pub type Response = ::progenitor_client::ByteStream;
+            pub type Item = super::super::CreateImageInfo;
+            pub mod item {
+                pub type ErrorDetail = super::super::super::ErrorDetail;
+                pub type ProgressDetail = super::super::super::ProgressDetail;
+            }
         }
         /// The types of `PluginInspect` (`Client::plugin_inspect`).
         pub mod plugin_inspect {
@@ -11293,7 +11268,12 @@ is set to `-1` ("not available")
             pub type Body = ::std::option::Option<
                 ::std::vec::Vec<super::super::PluginPrivilege>,
             >;
-            pub type Response = ();
+            pub type Response = ::progenitor_client::ByteStream;
+            pub type Item = super::super::CreateImageInfo;
+            pub mod item {
+                pub type ErrorDetail = super::super::super::ErrorDetail;
+                pub type ProgressDetail = super::super::super::ProgressDetail;
+            }
         }
         /// The types of `PluginCreate` (`Client::plugin_create`).
         pub mod plugin_create {
@@ -11302,6 +11282,11 @@ is set to `-1` ("not available")
         /// The types of `PluginPush` (`Client::plugin_push`).
         pub mod plugin_push {
             pub type Response = ::progenitor_client::ByteStream;
+            pub type Item = super::super::PushImageInfo;
+            pub mod item {
+                pub type ErrorDetail = super::super::super::ErrorDetail;
+                pub type ProgressDetail = super::super::super::ProgressDetail;
+            }
         }
         /// The types of `PluginSet` (`Client::plugin_set`).
         pub mod plugin_set {
@@ -15900,10 +15885,7 @@ pub mod builder {
         ///Sends a `GET` request to `/containers/{id}/stats`
         pub async fn send(
             self,
-        ) -> Result<
-            ResponseValue<types::ContainerStatsResponse>,
-            Error<types::ErrorResponse>,
-        > {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, id, one_shot, stream } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let one_shot = one_shot.map_err(Error::InvalidRequest)?;
@@ -15923,10 +15905,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(&progenitor_client::QueryParam::new("one-shot", &one_shot))
                 .query(&progenitor_client::QueryParam::new("stream", &stream))
                 .headers(header_map)
@@ -15939,7 +15917,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -20779,7 +20757,7 @@ pub mod builder {
         ///Sends a `GET` request to `/events`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::EventMessage>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, filters, since, until } = self;
             let filters = filters.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
@@ -20797,10 +20775,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .query(&progenitor_client::QueryParam::new("filters", &filters))
                 .query(&progenitor_client::QueryParam::new("since", &since))
                 .query(&progenitor_client::QueryParam::new("until", &until))
@@ -20814,7 +20788,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -23357,7 +23331,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/pull`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -23379,10 +23353,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("name", &name))
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
@@ -23396,7 +23366,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(
@@ -23914,7 +23884,7 @@ pub mod builder {
         ///Sends a `POST` request to `/plugins/{name}/upgrade`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<()>, Error<types::ErrorResponse>> {
+        ) -> Result<ResponseValue<ByteStream>, Error<types::ErrorResponse>> {
             let Self { client, name, remote, x_registry_auth, body } = self;
             let name = name.map_err(Error::InvalidRequest)?;
             let remote = remote.map_err(Error::InvalidRequest)?;
@@ -23938,10 +23908,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .query(&progenitor_client::QueryParam::new("remote", &remote))
                 .headers(header_map)
@@ -23954,7 +23920,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
+                200u16 => Ok(ResponseValue::stream(response)),
                 400u16..=499u16 => {
                     Err(
                         Error::ErrorResponse(

@@ -21,10 +21,15 @@ cargo test --workspace --lib --features tls
 
 # The examples are programs the tests drive (exec_it in a real terminal).
 cargo build --examples --features tls
+# The operation ledger: what the suite's clients call, per engine (tests/engine/common/ledger.rs).
+rm -rf "$state/ledger"
 for engine in $DOCKER_ENGINE_TEST_ENGINES; do
   echo "== integration tests on engine $engine"
   DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --features tls --tests -- --test-threads "${TEST_THREADS:-4}"
 done
+
+echo "== the operation ledger: every operation of the spec exercised on every engine"
+cargo test --features tls --test ledger -- --nocapture
 
 echo "== default features (no TLS): a TLS host is refused, naming the feature"
 DOCKER_ENGINE_TEST_ENGINE=v151 cargo test --test engine tls_off

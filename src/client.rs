@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::raw;
-use crate::transport::{Capture, Host, Settings, Shared, TlsMaterial};
+use crate::transport::{CallRecord, Capture, Host, Observer, Settings, Shared, TlsMaterial};
 use crate::version::ApiVersion;
 
 /// The default address, as the docker CLI has it.
@@ -63,6 +63,16 @@ impl Docker {
         &self.raw
     }
 
+    /// A generated client whose every request also carries `headers`: for a header the
+    /// spec does not declare on an operation (`X-Registry-Auth` on
+    /// `GET /distribution/{name}/json`, which [`Images::registry_data`] sends this way).
+    /// Otherwise the same as [`Docker::raw`].
+    ///
+    /// [`Images::registry_data`]: crate::Images::registry_data
+    pub fn raw_with_headers(&self, headers: http::HeaderMap) -> raw::Client {
+        self.shared.with_headers(headers).raw_client()
+    }
+
     /// The address requests go to.
     pub fn address(&self) -> &str {
         self.shared.address()
@@ -92,6 +102,11 @@ impl Docker {
     pub(crate) fn capture_upgrade(&self) -> Capture {
         self.shared.capture_upgrade()
     }
+
+    /// The same, with headers of its own (another `Upgrade` protocol, say).
+    pub(crate) fn capture_upgrade_with(&self, headers: http::HeaderMap) -> Capture {
+        self.shared.with_headers(headers).capture_upgrade()
+    }
 }
 
 /// Settings for a [`Docker`] connection.
@@ -103,6 +118,7 @@ pub struct DockerBuilder {
     connect_timeout: Duration,
     request_timeout: Option<Duration>,
     pool_idle_timeout: Duration,
+    observer: Option<Observer>,
 }
 
 impl Default for DockerBuilder {
@@ -114,6 +130,7 @@ impl Default for DockerBuilder {
             connect_timeout: Duration::from_secs(10),
             request_timeout: None,
             pool_idle_timeout: Duration::from_secs(30),
+            observer: None,
         }
     }
 }
@@ -185,6 +202,15 @@ impl DockerBuilder {
         self
     }
 
+    /// Run `f` for every request the client carries, typed or raw, with its operation and
+    /// the daemon's status ([`CallRecord`]). It runs in the calling task when the answer's
+    /// head arrives, so it should be quick. The integration suite's operation ledger is one
+    /// (`every_operation_is_exercised` in `tests/ledger.rs`).
+    pub fn observe(mut self, f: impl Fn(&CallRecord<'_>) + Send + Sync + 'static) -> Self {
+        self.observer = Some(Observer(std::sync::Arc::new(f)));
+        self
+    }
+
     /// Build the handle. Nothing is sent until the first call.
     pub fn build(self) -> Result<Docker> {
         let host = Host::parse(self.host.as_deref().unwrap_or(DEFAULT_HOST))?;
@@ -195,6 +221,7 @@ impl DockerBuilder {
             connect_timeout: self.connect_timeout,
             request_timeout: self.request_timeout,
             pool_idle_timeout: self.pool_idle_timeout,
+            observer: self.observer,
         })?;
         let raw = shared.raw_client();
         Ok(Docker { shared, raw })

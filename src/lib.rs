@@ -47,10 +47,12 @@ pub use models::containers::{Container, Containers};
 pub use models::images::{Image, Images};
 pub use models::networks::{Network, Networks};
 pub use models::volumes::{Volume, Volumes};
-pub use models::{Handle, Model};
+pub use models::{Handle, Model, PingInfo};
 pub use models::{containers, events, images, networks, volumes};
 pub use raw::types;
-pub use transport::{BodyStream, ERROR_BODY_LIMIT, Host, MINIMUM_API_VERSION, TlsMaterial};
+pub use transport::{
+    BodyStream, CallRecord, ERROR_BODY_LIMIT, Host, MINIMUM_API_VERSION, TlsMaterial,
+};
 pub use version::ApiVersion;
 
 /// Every operation of the spec: (operationId, generated method, HTTP method, path template).

@@ -26,6 +26,7 @@ mod system;
 pub mod volumes;
 
 pub use model::{Handle, Kind, Model};
+pub use system::PingInfo;
 
 /// Filter setters, written once for every builder with a `filters: Filters` field: each
 /// `method => "key"` makes a method that adds a value under that key (several values of one

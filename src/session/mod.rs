@@ -261,3 +261,51 @@ impl AsyncWrite for Session {
         Pin::new(&mut self.input).poll_shutdown(cx)
     }
 }
+
+/// A connection the daemon switched to another protocol and handed over as it is: the
+/// attach websocket ([`Attach::websocket`](crate::containers::Attach::websocket)) and
+/// `/session` ([`Docker::session_connection`]). Tokio's `AsyncRead` and `AsyncWrite`: speak
+/// the protocol on it with a library for it.
+pub struct Upgraded {
+    io: Io,
+}
+
+impl Upgraded {
+    pub(crate) fn new(io: Io) -> Upgraded {
+        Upgraded { io }
+    }
+}
+
+impl std::fmt::Debug for Upgraded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Upgraded")
+    }
+}
+
+impl tokio::io::AsyncRead for Upgraded {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Upgraded {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}

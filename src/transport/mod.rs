@@ -18,6 +18,7 @@
 mod connect;
 mod guard;
 mod host;
+mod observe;
 mod pool;
 #[cfg(feature = "tls")]
 mod tls;
@@ -30,6 +31,8 @@ use hyper_util::rt::TokioIo;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 pub use host::{Host, TlsMaterial};
+pub use observe::CallRecord;
+pub(crate) use observe::Observer;
 pub use pool::BodyStream;
 
 use crate::error::{Carried, Error, Result};
@@ -97,6 +100,7 @@ pub(crate) struct Settings {
     pub connect_timeout: Duration,
     pub request_timeout: Option<Duration>,
     pub pool_idle_timeout: Duration,
+    pub observer: Option<Observer>,
 }
 
 /// The core's handle, held by the generated client (its `inner`). Cheap to clone.
@@ -106,6 +110,8 @@ pub struct Shared {
     /// Set on a client made for one stream or upgrade: the response is left here for the
     /// hand-written layer instead of being decoded by the generated code.
     capture: Option<Arc<Slot>>,
+    /// Headers every request of this client also carries (ones the spec does not declare).
+    headers: Option<Arc<http::HeaderMap>>,
 }
 
 struct Core {
@@ -115,6 +121,7 @@ struct Core {
     pinned: Option<ApiVersion>,
     negotiation: Negotiation,
     request_timeout: Option<Duration>,
+    observer: Option<Observer>,
     /// Only builds the generated client's `reqwest::Request`s; it never sends one.
     http: reqwest::Client,
 }
@@ -190,9 +197,11 @@ impl Shared {
                 pinned: settings.version,
                 negotiation: Negotiation::default(),
                 request_timeout: settings.request_timeout,
+                observer: settings.observer,
                 http,
             }),
             capture: None,
+            headers: None,
         })
     }
 
@@ -206,12 +215,23 @@ impl Shared {
         raw::Client::new_with_client(BASE_URL, self.core.http.clone(), self.clone())
     }
 
+    /// The generated client, bound to this core, adding `headers` to every request.
+    pub(crate) fn with_headers(&self, headers: http::HeaderMap) -> Shared {
+        Shared {
+            core: self.core.clone(),
+            capture: self.capture.clone(),
+            headers: Some(Arc::new(headers)),
+        }
+    }
+
     /// A generated client for one streamed response (see [`Capture::stream`]).
     pub(crate) fn capture_stream(&self) -> Capture {
         self.capture(Kind::Stream)
     }
 
-    /// A generated client for one upgraded connection (see [`Capture::upgrade`]).
+    /// A generated client for one upgraded connection (see [`Capture::upgrade`]). The
+    /// upgrade asks for `tcp`, the raw stream exec and attach give, unless the client's
+    /// headers name another protocol (`h2c` for `/session`, `websocket`).
     pub(crate) fn capture_upgrade(&self) -> Capture {
         self.capture(Kind::Upgrade)
     }
@@ -224,6 +244,7 @@ impl Shared {
         let shared = Shared {
             core: self.core.clone(),
             capture: Some(slot.clone()),
+            headers: self.headers.clone(),
         };
         Capture {
             raw: shared.raw_client(),
@@ -309,6 +330,35 @@ impl Shared {
 
     /// The door: check, prefix and carry one generated request.
     async fn carry(&self, request: reqwest::Request, operation: &str) -> Result<CarryOutcome> {
+        let Some(observer) = &self.core.observer else {
+            return self.carry_unobserved(request, operation).await;
+        };
+        let start = std::time::Instant::now();
+        let outcome = self.carry_unobserved(request, operation).await;
+        let status = match &outcome {
+            Ok(CarryOutcome::Response(r)) => Some(r.status().as_u16()),
+            Ok(CarryOutcome::Upgraded(_)) => Some(101),
+            Err(e) => e.status(),
+        };
+        let elapsed = start.elapsed();
+        (observer.0)(&CallRecord {
+            operation,
+            status,
+            elapsed,
+        });
+        outcome
+    }
+
+    async fn carry_unobserved(
+        &self,
+        mut request: reqwest::Request,
+        operation: &str,
+    ) -> Result<CarryOutcome> {
+        if let Some(extra) = &self.headers {
+            for (name, value) in extra.iter() {
+                request.headers_mut().insert(name, value.clone());
+            }
+        }
         guard::check(operation, request.url().path()).map_err(Error::InvalidArgument)?;
         let version = self.api_version().await?;
         let mut path = format!("/v{version}{}", request.url().path());
@@ -329,7 +379,9 @@ impl Shared {
                 http::header::CONNECTION,
                 http::HeaderValue::from_static("Upgrade"),
             );
-            h.insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
+            if !h.contains_key(http::header::UPGRADE) {
+                h.insert(http::header::UPGRADE, http::HeaderValue::from_static("tcp"));
+            }
             return Ok(CarryOutcome::Upgraded(
                 self.upgrade(request, operation).await?,
             ));

@@ -9,6 +9,7 @@ mod common;
 mod connect;
 mod containers;
 mod decode;
+mod endpoints;
 mod exec;
 mod exec_it_tmux;
 mod images;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use futures_core::Stream;
+use futures_util::TryStreamExt;
 
 use crate::client::Docker;
 use crate::error::Result;
@@ -58,10 +59,17 @@ impl Handle<ImageKind> {
         self.docker.images().history(self.id()).await
     }
 
-    /// `docker save` of this image.
+    /// `docker save` of this image, by id (`GET /images/{name}/get`, docker-py's
+    /// `Image.save()`); [`Images::save`](super::Images::save) takes several references.
     #[inline]
     pub fn save(&self) -> impl Stream<Item = Result<Bytes>> + Send + 'static + use<> {
-        self.docker.images().save([self.id().to_string()])
+        let (docker, id) = (self.docker.clone(), self.id().to_string());
+        futures_util::stream::once(async move {
+            let capture = docker.capture_stream();
+            let call = capture.raw().image_get().name(id).send();
+            Ok::<_, crate::Error>(capture.stream(call).await?.body)
+        })
+        .try_flatten()
     }
 
     /// `docker rmi` of this image: a builder; `.force(true)`, `.noprune(true)`.

@@ -18,7 +18,7 @@ use futures_util::TryStreamExt;
 pub use build::Build;
 pub use context::{BuildContext, DockerIgnore};
 pub use image::{Image, ImageHandle, ImageKind, RemoveImage};
-pub use transfer::{Pull, Push};
+pub use transfer::{Pull, Push, RegistryData};
 
 use crate::client::Docker;
 use crate::error::{Error, Result};
@@ -190,6 +190,67 @@ impl Images {
     /// `docker image prune`: remove dangling images (`.filter("dangling", "false")`: every unused image).
     pub fn prune(&self) -> Prune<ImageKind> {
         Prune::new(&self.docker)
+    }
+
+    /// `docker builder prune` (docker-py's `images.prune_builds`): the build cache the
+    /// daemon may drop, unused entries by default (`all` for every one).
+    pub fn prune_builds(&self) -> PruneBuilds {
+        PruneBuilds {
+            docker: self.docker.clone(),
+            filters: Filters::default(),
+            all: None,
+            keep_storage: None,
+        }
+    }
+
+    /// What the registry says about an image without pulling it (docker-py's
+    /// `images.get_registry_data`): its digest, media type, size and platforms, from
+    /// `GET /distribution/{name}/json`. Credentials as for [`Images::pull`].
+    pub fn registry_data(&self, reference: impl Into<String>) -> RegistryData {
+        RegistryData::new(self.docker.clone(), reference.into())
+    }
+}
+
+/// Builder of `POST /build/prune`.
+#[derive(Debug)]
+pub struct PruneBuilds {
+    docker: Docker,
+    filters: Filters,
+    all: Option<bool>,
+    keep_storage: Option<i64>,
+}
+
+impl PruneBuilds {
+    crate::models::filter_setters! {
+        /// Only entries last used before this time (a UNIX time or a duration such as `24h`).
+        until => "until",
+    }
+
+    /// Every entry, not only the unused ones.
+    pub fn all(mut self, yes: bool) -> Self {
+        self.all = Some(yes);
+        self
+    }
+
+    /// Keep this many bytes of cache.
+    pub fn keep_storage(mut self, bytes: i64) -> Self {
+        self.keep_storage = Some(bytes);
+        self
+    }
+
+    /// Prune; the daemon's report (the entries deleted and the space reclaimed).
+    pub async fn send(self) -> Result<op::build_prune::Response> {
+        let mut call = self.docker.raw().build_prune();
+        if let Some(f) = self.filters.to_query() {
+            call = call.filters(f);
+        }
+        if let Some(all) = self.all {
+            call = call.all(all);
+        }
+        if let Some(keep) = self.keep_storage {
+            call = call.keep_storage(keep);
+        }
+        self.docker.call(call.send()).await
     }
 }
 

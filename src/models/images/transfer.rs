@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use super::Image;
 use crate::auth::{DockerConfig, RegistryAuth};
 use crate::client::Docker;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::raw::types::op;
 use crate::stream::JsonStream;
 use crate::stream::demux::ByteSource;
@@ -201,6 +201,50 @@ impl Push {
             item?;
         }
         Ok(())
+    }
+}
+
+/// Builder of `GET /distribution/{name}/json`.
+#[derive(Debug)]
+pub struct RegistryData {
+    docker: Docker,
+    reference: String,
+    auth: AuthSource,
+}
+
+impl RegistryData {
+    pub(super) fn new(docker: Docker, reference: String) -> RegistryData {
+        RegistryData {
+            docker,
+            reference,
+            auth: AuthSource::Config,
+        }
+    }
+
+    /// Credentials for the registry (default: the docker CLI's config, if it has any).
+    pub fn auth(mut self, auth: RegistryAuth) -> Self {
+        self.auth = AuthSource::Explicit(auth);
+        self
+    }
+
+    /// Send no credentials.
+    pub fn anonymous(mut self) -> Self {
+        self.auth = AuthSource::None;
+        self
+    }
+
+    /// Ask the registry, through the daemon. The spec declares no credentials on this
+    /// operation; they go as `X-Registry-Auth`, as the docker CLI sends them.
+    pub async fn send(self) -> Result<op::distribution_inspect::Response> {
+        let mut headers = http::HeaderMap::new();
+        if let Some(h) = self.auth.header(&self.reference).await? {
+            let value = http::HeaderValue::from_str(&h)
+                .map_err(|_| Error::InvalidArgument("credentials do not fit a header".into()))?;
+            headers.insert("x-registry-auth", value);
+        }
+        let raw = self.docker.raw_with_headers(headers);
+        let call = raw.distribution_inspect().name(&self.reference).send();
+        self.docker.call(call).await
     }
 }
 

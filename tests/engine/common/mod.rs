@@ -6,6 +6,7 @@
 //! test fails loudly: there is no silent skip.
 #![allow(dead_code)]
 
+pub mod ledger;
 pub mod proxy;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -72,9 +73,14 @@ pub fn engine() -> Engine {
     }
 }
 
-/// A client for the engine under test, over its unix socket.
+/// A client for the engine under test, over its unix socket, recording what it calls in
+/// the operation ledger.
 pub fn docker() -> Docker {
-    Docker::connect(&engine().host).expect("connect to the test engine")
+    Docker::builder()
+        .host(engine().host)
+        .observe(ledger::record)
+        .build()
+        .expect("connect to the test engine")
 }
 
 /// A name no other test (or run) uses: `dei-<prefix>-<pid>-<n>`.
