@@ -733,9 +733,10 @@ fn op_aliases(
             );
             continue;
         };
+        // A model, or a newtype (an older spec gives stats a bare `object`: a map).
         match candidates
             .iter()
-            .find(|c| types.is_struct(&format_ident!("{c}")))
+            .find(|c| types.kind(&format_ident!("{c}")).is_some())
         {
             Some(found) => {
                 log.fired("stream-items", format!("{id}: Item = {found}"));

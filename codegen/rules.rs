@@ -10,6 +10,7 @@ use super::{Error, RuleLog};
 
 /// Apply every rule, in order.
 pub fn apply_all(doc: &mut Value, log: &mut RuleLog) -> Result<(), Error> {
+    wire_form_differs(doc, log);
     array_definition_as_item(doc, log);
     drop_content_type_header_params(doc, log);
     prose_code_blocks(doc, "#", log);
@@ -282,6 +283,32 @@ fn mark_fences(text: &str) -> Option<String> {
         i += 1;
     }
     changed.then(|| out.join("\n"))
+}
+
+/// `wire-form-differs`: definitions the daemon writes in another shape than the spec
+/// gives them, by name, with what it writes. Each becomes a schema that takes any JSON
+/// value (`serde_json::Value`), with that note in its docs, so that the answers carrying
+/// it decode. A definition a spec does not have is passed over.
+pub const WIRE_FORM_DIFFERS: &[(&str, &str)] = &[(
+    "PluginInterfaceType",
+    "the daemon writes it as a string, `prefix.capability/version` (`docker.logdriver/1.0`): moby's `PluginInterfaceType.MarshalJSON`",
+)];
+
+fn wire_form_differs(doc: &mut Value, log: &mut RuleLog) {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    for (name, note) in WIRE_FORM_DIFFERS {
+        if let Some(schema) = schemas.get_mut(*name) {
+            let was = schema
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let description = format!("{was}\n\nOn the wire {note}.").trim().to_string();
+            *schema = json!({ "description": description });
+            log.fired("wire-form-differs", format!("#/components/schemas/{name}"));
+        }
+    }
 }
 
 /// `streams-are-bytes`: the operations of the `stream-items` table answer with a stream of

@@ -6268,25 +6268,26 @@ Known values: `""`, `"moby.plugins.http/v1"`.*/
         )]
         pub value: ::std::option::Option<::std::string::String>,
     }
-    ///`PluginInterfaceType`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    ///On the wire the daemon writes it as a string, `prefix.capability/version` (`docker.logdriver/1.0`): moby's `PluginInterfaceType.MarshalJSON`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct PluginInterfaceType {
-        #[serde(
-            rename = "Capability",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub capability: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "Prefix",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub prefix: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "Version",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub version: ::std::option::Option<::std::string::String>,
+    pub struct PluginInterfaceType(pub ::serde_json::Value);
+    impl ::std::ops::Deref for PluginInterfaceType {
+        type Target = ::serde_json::Value;
+        fn deref(&self) -> &::serde_json::Value {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PluginInterfaceType> for ::serde_json::Value {
+        fn from(value: PluginInterfaceType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::serde_json::Value> for PluginInterfaceType {
+        fn from(value: ::serde_json::Value) -> Self {
+            Self(value)
+        }
     }
     ///`PluginMount`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]

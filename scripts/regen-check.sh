@@ -7,7 +7,8 @@
 #    (trixie: v1.45, bookworm: v1.41) and nothing else changed, the library, the examples
 #    and every test compile;
 # 2. the integration suite built from that spec passes against both test engines (Docker
-#    20.10 and 28.5; the client negotiates down to 1.41 on the older one). scripts/test.sh
+#    20.10 and 28.5; the client negotiates down to 1.41 on the older one): `--test engine`
+#    and `--test swarm`. scripts/test.sh
 #    runs this with the engines up; REGEN_RUN=0 only builds.
 #
 #   scripts/regen-check.sh [SUITE...]        default: trixie bookworm
@@ -61,8 +62,8 @@ for suite in "${suites[@]}"; do
   for engine in $DOCKER_ENGINE_TEST_ENGINES; do
     var="DOCKER_ENGINE_TEST_${engine^^}_API_VERSION"
     speaks=${!var}
-    if (cd "$crate" && DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --quiet --features regenerate,tls --test engine -- --test-threads "${TEST_THREADS:-4}" >"$work/test-$suite-$engine.log" 2>&1); then
-      echo "ok: API $version (Debian $suite): $(grep -o '[0-9]* passed; [0-9]* failed' "$work/test-$suite-$engine.log" | tail -n 1) on engine $engine (API $speaks)"
+    if (cd "$crate" && DOCKER_ENGINE_TEST_ENGINE=$engine cargo test --quiet --features regenerate,tls --test engine --test swarm -- --test-threads "${TEST_THREADS:-4}" >"$work/test-$suite-$engine.log" 2>&1); then
+      echo "ok: API $version (Debian $suite): $(grep -o '[0-9]* passed; [0-9]* failed' "$work/test-$suite-$engine.log" | paste -sd, | sed 's/,/, /g') on engine $engine (API $speaks)"
     else
       echo "FAILED: API $version (Debian $suite): the suite failed on engine $engine; see $work/test-$suite-$engine.log" >&2
       grep -E '^test .* FAILED|panicked' "$work/test-$suite-$engine.log" | head -n 20 >&2

@@ -56,6 +56,10 @@ write_env() {
       echo "export DOCKER_ENGINE_TEST_${up}_TLS_HOST=tcp://127.0.0.1:$(cat "$E_PORTFILE")"
       echo "export DOCKER_ENGINE_TEST_${up}_API_VERSION=$E_API"
       echo "export DOCKER_ENGINE_TEST_${up}_BRIDGE=$E_BRIDGE"
+      echo "export DOCKER_ENGINE_TEST_${up}_BRIDGE_IP=${E_BRIDGE_ADDR%/*}"
+      echo "export DOCKER_ENGINE_TEST_${up}_SWARM_PORT=$E_SWARM_PORT"
+      echo "export DOCKER_ENGINE_TEST_${up}_DATA_PATH_PORT=$E_DATA_PATH_PORT"
+      echo "export DOCKER_ENGINE_TEST_${up}_SWARM_POOL=$E_SWARM_POOL"
     done
     echo "export DOCKER_ENGINE_TEST_TLS_CERTS=$TLS/client"
     echo "export DOCKER_ENGINE_TEST_TLS_ROGUE=$TLS/rogue"

@@ -103,6 +103,11 @@ impl Docker {
         self.shared.capture_upgrade()
     }
 
+    /// A generated client for one streamed response whose request carries `headers` too.
+    pub(crate) fn shared_capture_stream_with(&self, headers: http::HeaderMap) -> Capture {
+        self.shared.with_headers(headers).capture_stream()
+    }
+
     /// The same, with headers of its own (another `Upgrade` protocol, say).
     pub(crate) fn capture_upgrade_with(&self, headers: http::HeaderMap) -> Capture {
         self.shared.with_headers(headers).capture_upgrade()

@@ -16,8 +16,7 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     docker.version().await.unwrap();
     docker.containers().list().send().await.unwrap();
 
-    // A stream open across the restart: the daemon closing it mid-stream ends it with an
-    // error, promptly, not a hang and not a quiet end.
+    // A stream open across the restart ends promptly, not a hang.
     let c = docker
         .containers()
         .create(&e.image)
@@ -48,10 +47,10 @@ async fn a_restarted_daemon_does_not_fail_the_next_call() {
     })
     .await
     .expect("the stream ends within a second of the daemon going away");
-    assert!(
-        matches!(ended, Some(Err(_))),
-        "ends with an error: {ended:?}"
-    );
+    // The engines run without live-restore (swarm mode refuses it), so the daemon stops the
+    // container on its way down: the stream ends with its end (the container exited) or
+    // with an error (the connection went first), but it ends.
+    assert!(matches!(ended, None | Some(Err(_))), "ends: {ended:?}");
 
     // The pooled connection is dead; the next calls must go through on a new one.
     let v = docker.version().await.unwrap();

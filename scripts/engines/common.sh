@@ -61,6 +61,11 @@ engine_vars() {
       E_BRIDGE_ADDR=${DOCKER_ENGINE_TEST_V141_BRIDGE_ADDR:-172.28.0.1/16}
       E_POOL=${DOCKER_ENGINE_TEST_V141_POOL:-10.141.0.0/16}
       E_PORT_DEFAULT=23741
+      # Swarm mode (tests/swarm.rs): its own manager and VXLAN ports and address pool, so
+      # both engines can be single-node swarms at once.
+      E_SWARM_PORT=23742
+      E_DATA_PATH_PORT=23743
+      E_SWARM_POOL=10.241.0.0/16
       ;;
     v151)
       E_API=1.51
@@ -73,6 +78,9 @@ engine_vars() {
       E_BRIDGE_ADDR=${DOCKER_ENGINE_TEST_V151_BRIDGE_ADDR:-172.29.0.1/16}
       E_POOL=${DOCKER_ENGINE_TEST_V151_POOL:-10.151.0.0/16}
       E_PORT_DEFAULT=23751
+      E_SWARM_PORT=23752
+      E_DATA_PATH_PORT=23753
+      E_SWARM_POOL=10.251.0.0/16
       ;;
     *) die "unknown engine '$E' (expected one of: ${ENGINES[*]})" ;;
   esac

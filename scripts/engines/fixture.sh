@@ -172,6 +172,18 @@ sweep_engine() {
   local e=$1 ids id fixture pass left
   engine_vars "$e"
   ping_unix "$E_SOCK" >/dev/null || { warn "$e: not answering, nothing swept"; return 0; }
+  # A swarm a killed test run left (tests/swarm.rs leaves its own at the end), and the
+  # plugins of tests/swarm.rs, which carry no label: their names start with the prefix.
+  if [ "$(dk "$e" info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" != inactive ]; then
+    dk "$e" swarm leave --force >/dev/null 2>&1 || warn "$e: could not leave its swarm"
+  fi
+  # tests/swarm.rs makes its own docker_gwbridge (bridge ${E_BRIDGE}gw); leaving keeps it.
+  if dk "$e" network inspect docker_gwbridge >/dev/null 2>&1; then
+    dk "$e" network rm docker_gwbridge >/dev/null || warn "$e: could not remove docker_gwbridge"
+  fi
+  ids=$(dk "$e" plugin ls --format '{{.Name}}' 2>/dev/null | grep "dei-plugin" || true)
+  # shellcheck disable=SC2086
+  [ -z "$ids" ] || dk "$e" plugin rm -f $ids >/dev/null || warn "$e: some plugins could not be removed"
   ids=$(dk "$e" ps -aq --filter "label=$LABEL") || die_log "$E_LOG" "$e: listing containers failed"
   # shellcheck disable=SC2086
   [ -z "$ids" ] || dk "$e" rm -f -v $ids >/dev/null || warn "$e: some containers could not be removed"

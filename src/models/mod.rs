@@ -21,7 +21,9 @@ pub mod events;
 pub mod images;
 pub mod model;
 pub mod networks;
+pub mod plugins;
 mod prune;
+pub mod swarm;
 mod system;
 pub mod volumes;
 

@@ -355,6 +355,30 @@ impl BuildContext {
         })
     }
 
+    /// A whole directory, nothing left out and no Dockerfile: a managed plugin's
+    /// `config.json` and `rootfs/` for `POST /plugins/create`.
+    pub(crate) fn whole_dir(dir: &Path) -> Result<BuildContext> {
+        let shown = dir.display();
+        match fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{shown} is not a directory"
+                )));
+            }
+            Err(e) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{shown} cannot be used: {e}"
+                )));
+            }
+        }
+        Ok(BuildContext {
+            root: dir.to_path_buf(),
+            dockerfile: String::new(),
+            ignore: DockerIgnore::default(),
+        })
+    }
+
     /// The Dockerfile's cleaned path relative to the context (the `dockerfile` query
     /// parameter of `POST /build`).
     pub fn dockerfile(&self) -> &str {

@@ -12,7 +12,7 @@ use crate::stream::demux::ByteSource;
 
 /// Where registry credentials come from.
 #[derive(Clone, Debug)]
-pub(super) enum AuthSource {
+pub(crate) enum AuthSource {
     /// The docker CLI's config (`$DOCKER_CONFIG/config.json`), if it has any for the registry.
     Config,
     Explicit(RegistryAuth),
@@ -20,7 +20,7 @@ pub(super) enum AuthSource {
 }
 
 impl AuthSource {
-    async fn header(&self, reference: &str) -> Result<Option<String>> {
+    pub(crate) async fn header(&self, reference: &str) -> Result<Option<String>> {
         let auth = match self {
             AuthSource::Explicit(a) => Some(a.clone()),
             AuthSource::None => None,

@@ -1,0 +1,316 @@
+//! Swarm mode: [`Swarm`] (`docker.swarm()`), and the collections of a swarm's objects,
+//! [`Nodes`](nodes::Nodes), [`Services`](services::Services), [`Tasks`](tasks::Tasks),
+//! [`Secrets`](data::Secrets) and [`Configs`](data::Configs), docker-py's `client.swarm`,
+//! `client.nodes`, `client.services`, `client.secrets` and `client.configs`.
+//!
+//! Specs the daemon versions (the swarm's, a node's, a service's, a secret's) are updated
+//! the way the docker CLI does it: inspect for the current spec and its version index,
+//! change what was asked, send the whole spec back with that index. A concurrent change in
+//! between makes the daemon refuse the update (`Error::Api`, "update out of sequence").
+//!
+//! Specs are read and edited in their JSON form, with the wire names of the Engine API
+//! (`TaskTemplate.ContainerSpec.Env`): those are stable across API versions where the
+//! generated Rust shapes are not.
+
+pub mod data;
+pub mod nodes;
+pub mod services;
+pub mod tasks;
+
+use serde_json::Value;
+
+use crate::client::Docker;
+use crate::error::{Error, Result};
+use crate::models::from_json;
+use crate::raw::types::op;
+
+impl Docker {
+    /// The swarm this engine is part of: init, join, leave, inspect, update, unlock.
+    pub fn swarm(&self) -> Swarm {
+        Swarm {
+            docker: self.clone(),
+        }
+    }
+}
+
+/// `docker.swarm()`.
+#[derive(Clone, Debug)]
+pub struct Swarm {
+    docker: Docker,
+}
+
+impl Swarm {
+    /// `docker swarm init`: a builder.
+    pub fn init(&self) -> InitSwarm {
+        InitSwarm {
+            docker: self.docker.clone(),
+            body: serde_json::Map::new(),
+        }
+    }
+
+    /// `docker swarm join`: a builder, with a manager's address and the join token.
+    pub fn join(
+        &self,
+        remote_addrs: impl IntoIterator<Item = impl Into<String>>,
+        join_token: impl Into<String>,
+    ) -> JoinSwarm {
+        let addrs: Vec<String> = remote_addrs.into_iter().map(Into::into).collect();
+        let mut body = serde_json::Map::new();
+        body.insert("RemoteAddrs".into(), addrs.into());
+        body.insert("JoinToken".into(), join_token.into().into());
+        JoinSwarm {
+            docker: self.docker.clone(),
+            body,
+        }
+    }
+
+    /// `docker swarm leave`; `force` is needed on the last manager.
+    pub async fn leave(&self, force: bool) -> Result<()> {
+        let call = self.docker.raw().swarm_leave().force(force).send();
+        self.docker.call(call).await.map(drop)
+    }
+
+    /// `docker swarm inspect` (docker-py's `swarm.attrs` after `reload()`): the spec, its
+    /// version, the join tokens. Only a manager answers.
+    pub async fn inspect(&self) -> Result<op::swarm_inspect::Response> {
+        self.docker
+            .call(self.docker.raw().swarm_inspect().send())
+            .await
+    }
+
+    /// `docker swarm update`: a builder; the spec is read, changed and sent back with its
+    /// version index.
+    pub fn update(&self) -> UpdateSwarm {
+        UpdateSwarm {
+            docker: self.docker.clone(),
+            edits: Vec::new(),
+            rotate_worker_token: None,
+            rotate_manager_token: None,
+            rotate_manager_unlock_key: None,
+        }
+    }
+
+    /// `docker swarm unlock-key`: the key that unlocks a manager of an autolocked swarm
+    /// (empty when autolock is off).
+    pub async fn unlock_key(&self) -> Result<String> {
+        let key = self
+            .docker
+            .call(self.docker.raw().swarm_unlockkey().send())
+            .await?;
+        let key = serde_json::to_value(&key).map_err(|e| Error::decode("unlock key", e))?;
+        Ok(key["UnlockKey"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// `docker swarm unlock`: unlock a manager of an autolocked swarm after a restart.
+    pub async fn unlock(&self, key: impl Into<String>) -> Result<()> {
+        let body: op::swarm_unlock::Body =
+            from_json(serde_json::json!({ "UnlockKey": key.into() }));
+        let call = self.docker.raw().swarm_unlock().body(body).send();
+        self.docker.call(call).await.map(drop)
+    }
+}
+
+/// Builder of `POST /swarm/init`.
+#[derive(Debug)]
+pub struct InitSwarm {
+    docker: Docker,
+    body: serde_json::Map<String, Value>,
+}
+
+impl InitSwarm {
+    fn set(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.body.insert(key.into(), value.into());
+        self
+    }
+
+    /// Where managers listen for each other (`0.0.0.0:2377` by default): `ip[:port]` or an
+    /// interface name.
+    pub fn listen_addr(self, addr: impl Into<String>) -> Self {
+        self.set("ListenAddr", addr.into())
+    }
+
+    /// The address other nodes reach this one at.
+    pub fn advertise_addr(self, addr: impl Into<String>) -> Self {
+        self.set("AdvertiseAddr", addr.into())
+    }
+
+    /// The address overlay traffic of the swarm uses.
+    pub fn data_path_addr(self, addr: impl Into<String>) -> Self {
+        self.set("DataPathAddr", addr.into())
+    }
+
+    /// The UDP port of overlay (VXLAN) traffic, 4789 by default (API 1.40).
+    pub fn data_path_port(self, port: u16) -> Self {
+        self.set("DataPathPort", port)
+    }
+
+    /// Address pools, in CIDR form, that overlay networks take their subnets from.
+    pub fn default_addr_pool(mut self, cidr: impl Into<String>) -> Self {
+        let pools = self
+            .body
+            .entry("DefaultAddrPool")
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(pools) = pools {
+            pools.push(cidr.into().into());
+        }
+        self
+    }
+
+    /// The size of the subnets taken from the pools (a prefix length, 24 by default).
+    pub fn subnet_size(self, bits: u32) -> Self {
+        self.set("SubnetSize", bits)
+    }
+
+    /// Start a new one-node cluster from this node's state (`--force-new-cluster`).
+    pub fn force_new_cluster(self, yes: bool) -> Self {
+        self.set("ForceNewCluster", yes)
+    }
+
+    /// Lock managers' keys with a key of their own after a restart (`--autolock`).
+    pub fn autolock(mut self, yes: bool) -> Self {
+        let spec = self
+            .body
+            .entry("Spec")
+            .or_insert_with(|| Value::Object(Default::default()));
+        spec["EncryptionConfig"] = serde_json::json!({ "AutoLockManagers": yes });
+        self
+    }
+
+    /// Create the swarm; the id of this node.
+    pub async fn send(mut self) -> Result<String> {
+        // The generated body always carries `SubnetSize`, and the daemon's allocator fails
+        // on pools of size 0: the docker CLI's default, as the CLI sends it.
+        self.body.entry("SubnetSize").or_insert(24.into());
+        let body: op::swarm_init::Body = from_json(Value::Object(self.body));
+        let id = self
+            .docker
+            .call(self.docker.raw().swarm_init().body(body).send())
+            .await?;
+        Ok(id.to_string())
+    }
+}
+
+/// Builder of `POST /swarm/join`.
+#[derive(Debug)]
+pub struct JoinSwarm {
+    docker: Docker,
+    body: serde_json::Map<String, Value>,
+}
+
+impl JoinSwarm {
+    /// Where this node listens for the swarm's managers.
+    pub fn listen_addr(mut self, addr: impl Into<String>) -> Self {
+        self.body.insert("ListenAddr".into(), addr.into().into());
+        self
+    }
+
+    /// The address the other nodes reach this one at.
+    pub fn advertise_addr(mut self, addr: impl Into<String>) -> Self {
+        self.body.insert("AdvertiseAddr".into(), addr.into().into());
+        self
+    }
+
+    /// Join.
+    pub async fn send(self) -> Result<()> {
+        let body: op::swarm_join::Body = from_json(Value::Object(self.body));
+        let call = self.docker.raw().swarm_join().body(body).send();
+        self.docker.call(call).await.map(drop)
+    }
+}
+
+/// A change to a spec in its JSON form.
+pub(crate) type Edit = Box<dyn FnOnce(&mut Value) + Send>;
+
+/// Builder of `POST /swarm/update`.
+pub struct UpdateSwarm {
+    docker: Docker,
+    edits: Vec<Edit>,
+    rotate_worker_token: Option<bool>,
+    rotate_manager_token: Option<bool>,
+    rotate_manager_unlock_key: Option<bool>,
+}
+
+impl std::fmt::Debug for UpdateSwarm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateSwarm")
+            .field("edits", &self.edits.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl UpdateSwarm {
+    /// Change the spec in its JSON form (`spec["Raft"]["SnapshotInterval"] = ...`).
+    pub fn edit(mut self, f: impl FnOnce(&mut Value) + Send + 'static) -> Self {
+        self.edits.push(Box::new(f));
+        self
+    }
+
+    /// How many finished tasks each service keeps (`--task-history-limit`).
+    pub fn task_history_limit(self, n: i64) -> Self {
+        self.edit(move |spec| spec["Orchestration"]["TaskHistoryRetentionLimit"] = n.into())
+    }
+
+    /// Turn autolock on or off (`--autolock`).
+    pub fn autolock(self, yes: bool) -> Self {
+        self.edit(move |spec| spec["EncryptionConfig"]["AutoLockManagers"] = yes.into())
+    }
+
+    /// A label on the swarm.
+    pub fn label(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        let (key, value) = (key.into(), value.into());
+        self.edit(move |spec| spec["Labels"][key] = value.into())
+    }
+
+    /// Issue a new worker join token.
+    pub fn rotate_worker_token(mut self, yes: bool) -> Self {
+        self.rotate_worker_token = Some(yes);
+        self
+    }
+
+    /// Issue a new manager join token.
+    pub fn rotate_manager_token(mut self, yes: bool) -> Self {
+        self.rotate_manager_token = Some(yes);
+        self
+    }
+
+    /// Issue a new unlock key.
+    pub fn rotate_manager_unlock_key(mut self, yes: bool) -> Self {
+        self.rotate_manager_unlock_key = Some(yes);
+        self
+    }
+
+    /// Read the spec, apply the changes, send it back with its version index.
+    pub async fn send(self) -> Result<()> {
+        let current = self.docker.swarm().inspect().await?;
+        let (version, mut spec) = versioned(&current)?;
+        for edit in self.edits {
+            edit(&mut spec);
+        }
+        let body: op::swarm_update::Body = from_json(spec);
+        let mut call = self.docker.raw().swarm_update().version(version).body(body);
+        if let Some(v) = self.rotate_worker_token {
+            call = call.rotate_worker_token(v);
+        }
+        if let Some(v) = self.rotate_manager_token {
+            call = call.rotate_manager_token(v);
+        }
+        if let Some(v) = self.rotate_manager_unlock_key {
+            call = call.rotate_manager_unlock_key(v);
+        }
+        self.docker.call(call.send()).await.map(drop)
+    }
+}
+
+/// The version index and the spec of an inspected swarm object, the spec as JSON with an
+/// object wherever an edit may index into one.
+pub(crate) fn versioned(attrs: &impl serde::Serialize) -> Result<(i64, Value)> {
+    let attrs = serde_json::to_value(attrs).map_err(|e| Error::decode("an inspect answer", e))?;
+    let version = attrs["Version"]["Index"]
+        .as_i64()
+        .ok_or_else(|| Error::stream("the daemon's answer has no version index"))?;
+    let mut spec = attrs["Spec"].clone();
+    if !spec.is_object() {
+        spec = Value::Object(Default::default());
+    }
+    Ok((version, spec))
+}
