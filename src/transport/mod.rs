@@ -665,8 +665,23 @@ impl ClientHooks<Shared> for raw::Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let shared = self.inner();
-        let outcome = shared.carry(request, info.operation_id).await;
+        exec(self.inner(), request, info.operation_id).await
+    }
+}
+
+/// The door's whole path, boxed in a plain function: it is compiled once, in this crate.
+/// As an `async fn` called from the generated `send()`s, its body (the connection pool,
+/// hyper's handshake and I/O) would be compiled again in every crate that makes a call,
+/// and again at each rebuild of a program (W7's rebuild after touch).
+fn exec<'a>(
+    shared: &'a Shared,
+    request: reqwest::Request,
+    operation: &'a str,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'a>,
+> {
+    Box::pin(async move {
+        let outcome = shared.carry(request, operation).await;
         if let Some(slot) = &shared.capture {
             let captured = match outcome {
                 Ok(CarryOutcome::Response(r)) => Captured::Response(Ok(r)),
@@ -693,7 +708,7 @@ impl ClientHooks<Shared> for raw::Client {
             Ok(CarryOutcome::Upgraded(_)) => unreachable!("only a capturing client upgrades"),
             Err(e) => Err(Carried::into_reqwest(e).await),
         }
-    }
+    })
 }
 
 /// A generated client for one call whose response the hand-written layer takes whole: a
