@@ -16,7 +16,7 @@ use crate::auth::RegistryAuth;
 use crate::client::Docker;
 use crate::error::{Error, Result};
 use crate::models::from_json;
-use crate::models::images::{AuthSource, BuildContext};
+use crate::models::images::{AuthSource, BuildContext, registry_auth_headers};
 use crate::models::model::{Handle, Kind, Model};
 use crate::raw::types::op;
 use crate::stream::JsonStream;
@@ -116,13 +116,7 @@ impl InstallPlugin {
         let header = self.auth.header(&self.remote).await?;
         // The privileges the plugin asks for, with the same credentials (the spec declares
         // none on this operation; the docker CLI sends them).
-        let mut headers = http::HeaderMap::new();
-        if let Some(h) = &header {
-            let value = http::HeaderValue::from_str(h)
-                .map_err(|_| Error::InvalidArgument("credentials do not fit a header".into()))?;
-            headers.insert("x-registry-auth", value);
-        }
-        let raw = d.raw_with_headers(headers);
+        let raw = d.raw_with_headers(registry_auth_headers(header.as_deref())?);
         let asked = d
             .call(raw.get_plugin_privileges().remote(&self.remote).send())
             .await?;
@@ -295,12 +289,7 @@ impl Handle<PluginKind> {
     /// Credentials from the docker CLI's config unless given.
     pub async fn push(&self, auth: Option<RegistryAuth>) -> Result<()> {
         let source = auth.map_or(AuthSource::Config, AuthSource::Explicit);
-        let mut headers = http::HeaderMap::new();
-        if let Some(h) = source.header(&self.id).await? {
-            let value = http::HeaderValue::from_str(&h)
-                .map_err(|_| Error::InvalidArgument("credentials do not fit a header".into()))?;
-            headers.insert("x-registry-auth", value);
-        }
+        let headers = source.headers(&self.id).await?;
         let capture = self.docker.shared_capture_stream_with(headers);
         let call = capture.raw().plugin_push().name(&self.id).send();
         read_progress(capture.stream(call).await?.body).await

@@ -18,7 +18,7 @@ use futures_util::TryStreamExt;
 pub use build::Build;
 pub use context::{BuildContext, DockerIgnore};
 pub use image::{Image, ImageHandle, ImageKind, RemoveImage};
-pub(crate) use transfer::AuthSource;
+pub(crate) use transfer::{AuthSource, registry_auth_headers};
 pub use transfer::{Pull, Push, RegistryData};
 
 use crate::client::Docker;

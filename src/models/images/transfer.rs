@@ -32,6 +32,23 @@ impl AuthSource {
         };
         Ok(auth.map(|a| a.header_value()))
     }
+
+    /// The same credentials as an `X-Registry-Auth` header, for operations whose spec does
+    /// not declare it (sent through [`crate::Docker::raw_with_headers`]); empty without any.
+    pub(crate) async fn headers(&self, reference: &str) -> Result<http::HeaderMap> {
+        registry_auth_headers(self.header(reference).await?.as_deref())
+    }
+}
+
+/// An `X-Registry-Auth` header with this value, if there is one.
+pub(crate) fn registry_auth_headers(value: Option<&str>) -> Result<http::HeaderMap> {
+    let mut headers = http::HeaderMap::new();
+    if let Some(v) = value {
+        let v = http::HeaderValue::from_str(v)
+            .map_err(|_| Error::InvalidArgument("credentials do not fit a header".into()))?;
+        headers.insert("x-registry-auth", v);
+    }
+    Ok(headers)
 }
 
 /// Split `name[:tag]` / `name@digest` into the name and what follows.
@@ -236,13 +253,9 @@ impl RegistryData {
     /// Ask the registry, through the daemon. The spec declares no credentials on this
     /// operation; they go as `X-Registry-Auth`, as the docker CLI sends them.
     pub async fn send(self) -> Result<op::distribution_inspect::Response> {
-        let mut headers = http::HeaderMap::new();
-        if let Some(h) = self.auth.header(&self.reference).await? {
-            let value = http::HeaderValue::from_str(&h)
-                .map_err(|_| Error::InvalidArgument("credentials do not fit a header".into()))?;
-            headers.insert("x-registry-auth", value);
-        }
-        let raw = self.docker.raw_with_headers(headers);
+        let raw = self
+            .docker
+            .raw_with_headers(self.auth.headers(&self.reference).await?);
         let call = raw.distribution_inspect().name(&self.reference).send();
         self.docker.call(call).await
     }

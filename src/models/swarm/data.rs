@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::versioned;
+use super::edited;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
@@ -156,8 +156,9 @@ impl<K: DataKind> Handle<K> {
     /// Replace the labels (the only part of the spec the daemon lets change).
     pub async fn set_labels(&self, labels: HashMap<String, String>) -> Result<()> {
         let current = K::inspect(&self.docker, &self.id).await?;
-        let (version, mut spec) = versioned(&current)?;
-        spec["Labels"] = serde_json::to_value(labels).unwrap_or_default();
+        let labels = serde_json::to_value(labels).unwrap_or_default();
+        let edit: super::Edit = Box::new(move |spec| spec["Labels"] = labels);
+        let (version, spec) = edited(&current, vec![edit])?;
         K::update(&self.docker, &self.id, version, spec).await
     }
 

@@ -282,11 +282,7 @@ impl UpdateSwarm {
     /// Read the spec, apply the changes, send it back with its version index.
     pub async fn send(self) -> Result<()> {
         let current = self.docker.swarm().inspect().await?;
-        let (version, mut spec) = versioned(&current)?;
-        for edit in self.edits {
-            edit(&mut spec);
-        }
-        let body: op::swarm_update::Body = from_json(spec);
+        let (version, body): (_, op::swarm_update::Body) = edited(&current, self.edits)?;
         let mut call = self.docker.raw().swarm_update().version(version).body(body);
         if let Some(v) = self.rotate_worker_token {
             call = call.rotate_worker_token(v);
@@ -301,9 +297,13 @@ impl UpdateSwarm {
     }
 }
 
-/// The version index and the spec of an inspected swarm object, the spec as JSON with an
-/// object wherever an edit may index into one.
-pub(crate) fn versioned(attrs: &impl serde::Serialize) -> Result<(i64, Value)> {
+/// The version index of an inspected swarm object, and its spec with `edits` applied, as
+/// the body `B` of its update. Edits see the spec as JSON, an object wherever they may
+/// index into one.
+pub(crate) fn edited<B: serde::de::DeserializeOwned>(
+    attrs: &impl serde::Serialize,
+    edits: Vec<Edit>,
+) -> Result<(i64, B)> {
     let attrs = serde_json::to_value(attrs).map_err(|e| Error::decode("an inspect answer", e))?;
     let version = attrs["Version"]["Index"]
         .as_i64()
@@ -312,5 +312,8 @@ pub(crate) fn versioned(attrs: &impl serde::Serialize) -> Result<(i64, Value)> {
     if !spec.is_object() {
         spec = Value::Object(Default::default());
     }
-    Ok((version, spec))
+    for edit in edits {
+        edit(&mut spec);
+    }
+    Ok((version, from_json(spec)))
 }

@@ -4,11 +4,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::versioned;
+use super::edited;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::from_json;
 use crate::models::model::{Handle, Kind, Model};
 use crate::raw::types::op;
 
@@ -203,11 +202,7 @@ impl UpdateNode<'_> {
     pub async fn send(self) -> Result<()> {
         let d = &self.node.docker;
         let current = NodeKind::inspect(d, &self.node.id).await?;
-        let (version, mut spec) = versioned(&current)?;
-        for edit in self.edits {
-            edit(&mut spec);
-        }
-        let body: op::node_update::Body = from_json(spec);
+        let (version, body): (_, op::node_update::Body) = edited(&current, self.edits)?;
         let call = d
             .raw()
             .node_update()

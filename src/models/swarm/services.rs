@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::edited;
 use super::tasks::{ListTasks, SwarmLogs};
-use super::versioned;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
@@ -344,11 +344,7 @@ impl UpdateService<'_> {
     pub async fn send(self) -> Result<()> {
         let d = &self.service.docker;
         let current = ServiceKind::inspect(d, &self.service.id).await?;
-        let (version, mut spec) = versioned(&current)?;
-        for edit in self.edits {
-            edit(&mut spec);
-        }
-        let body: op::service_update::Body = from_json(spec);
+        let (version, body): (_, op::service_update::Body) = edited(&current, self.edits)?;
         let mut call = d
             .raw()
             .service_update()
