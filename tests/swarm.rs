@@ -258,6 +258,19 @@ async fn services_secrets_configs_tasks(d: &Docker) {
         Some("2")
     );
 
+    // A spec edited into a shape the API does not have is refused before it is sent.
+    let bad = d
+        .services()
+        .create(&e.image)
+        .edit(|spec| spec["Mode"] = "not a mode".into())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&bad, Error::InvalidArgument(m) if m.contains("the service spec")),
+        "{bad:?}"
+    );
+
     let name = unique("svc");
     // By id: a tag would make each task try the image's registry first.
     let image = d.images().get(&e.image).await.unwrap().id().to_string();

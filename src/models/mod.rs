@@ -67,3 +67,14 @@ pub(crate) fn set<F: From<V>, V>(field: &mut F, value: V) {
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).expect("the wire form of a generated type deserializes")
 }
+
+/// A generated request body from JSON that a caller may have shaped (a spec changed with
+/// `edit`, a daemon's answer passed on): one that does not fit the API's shape is
+/// [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming `what`, not a panic.
+pub(crate) fn body_from_json<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+    what: &str,
+) -> crate::Result<T> {
+    serde_json::from_value(value)
+        .map_err(|e| crate::Error::InvalidArgument(format!("{what} does not fit the API: {e}")))
+}

@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 use crate::auth::RegistryAuth;
 use crate::client::Docker;
 use crate::error::{Error, Result};
-use crate::models::from_json;
+use crate::models::body_from_json;
 use crate::models::images::{AuthSource, BuildContext, registry_auth_headers};
 use crate::models::model::{Handle, Kind, Model};
 use crate::raw::types::op;
@@ -130,7 +130,7 @@ impl InstallPlugin {
                 if let Some(h) = header {
                     call = call.x_registry_auth(h);
                 }
-                let body: op::plugin_upgrade::Body = from_json(asked);
+                let body: op::plugin_upgrade::Body = body_from_json(asked, "the privileges")?;
                 read_progress(capture.stream(call.body(body).send()).await?.body).await?;
                 installed.clone()
             }
@@ -142,7 +142,7 @@ impl InstallPlugin {
                 if let Some(h) = header {
                     call = call.x_registry_auth(h);
                 }
-                let body: op::plugin_pull::Body = from_json(asked);
+                let body: op::plugin_pull::Body = body_from_json(asked, "the privileges")?;
                 read_progress(capture.stream(call.body(body).send()).await?.body).await?;
                 self.name.clone().unwrap_or_else(|| self.remote.clone())
             }

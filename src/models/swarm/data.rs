@@ -15,7 +15,7 @@ use super::edited;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::from_json;
+use crate::models::body_from_json;
 use crate::models::model::{Handle, Kind, Model};
 use crate::raw::types::op;
 
@@ -236,7 +236,7 @@ impl Kind for SecretKind {
 
 impl DataKind for SecretKind {
     async fn create(docker: &Docker, spec: Value) -> Result<String> {
-        let body: op::secret_create::Body = from_json(spec);
+        let body: op::secret_create::Body = body_from_json(spec, "the secret spec")?;
         let capture = docker.capture_stream();
         created_id(&capture, capture.raw().secret_create().body(body).send()).await
     }
@@ -250,7 +250,7 @@ impl DataKind for SecretKind {
     }
 
     async fn update(docker: &Docker, id: &str, version: i64, spec: Value) -> Result<()> {
-        let body: op::secret_update::Body = from_json(spec);
+        let body: op::secret_update::Body = body_from_json(spec, "the secret spec")?;
         let call = docker
             .raw()
             .secret_update()
@@ -298,7 +298,7 @@ impl Kind for ConfigKind {
 
 impl DataKind for ConfigKind {
     async fn create(docker: &Docker, spec: Value) -> Result<String> {
-        let body: op::config_create::Body = from_json(spec);
+        let body: op::config_create::Body = body_from_json(spec, "the config spec")?;
         let capture = docker.capture_stream();
         created_id(&capture, capture.raw().config_create().body(body).send()).await
     }
@@ -312,7 +312,7 @@ impl DataKind for ConfigKind {
     }
 
     async fn update(docker: &Docker, id: &str, version: i64, spec: Value) -> Result<()> {
-        let body: op::config_update::Body = from_json(spec);
+        let body: op::config_update::Body = body_from_json(spec, "the config spec")?;
         let call = docker
             .raw()
             .config_update()

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::client::Docker;
 use crate::error::{Error, Result};
-use crate::models::from_json;
+use crate::models::body_from_json;
 use crate::raw::types::op;
 
 impl Docker {
@@ -103,8 +103,10 @@ impl Swarm {
 
     /// `docker swarm unlock`: unlock a manager of an autolocked swarm after a restart.
     pub async fn unlock(&self, key: impl Into<String>) -> Result<()> {
-        let body: op::swarm_unlock::Body =
-            from_json(serde_json::json!({ "UnlockKey": key.into() }));
+        let body: op::swarm_unlock::Body = body_from_json(
+            serde_json::json!({ "UnlockKey": key.into() }),
+            "the unlock key",
+        )?;
         let call = self.docker.raw().swarm_unlock().body(body).send();
         self.docker.call(call).await.map(drop)
     }
@@ -181,7 +183,7 @@ impl InitSwarm {
         // The generated body always carries `SubnetSize`, and the daemon's allocator fails
         // on pools of size 0: the docker CLI's default, as the CLI sends it.
         self.body.entry("SubnetSize").or_insert(24.into());
-        let body: op::swarm_init::Body = from_json(Value::Object(self.body));
+        let body: op::swarm_init::Body = body_from_json(Value::Object(self.body), "swarm init")?;
         let id = self
             .docker
             .call(self.docker.raw().swarm_init().body(body).send())
@@ -212,7 +214,7 @@ impl JoinSwarm {
 
     /// Join.
     pub async fn send(self) -> Result<()> {
-        let body: op::swarm_join::Body = from_json(Value::Object(self.body));
+        let body: op::swarm_join::Body = body_from_json(Value::Object(self.body), "swarm join")?;
         let call = self.docker.raw().swarm_join().body(body).send();
         self.docker.call(call).await.map(drop)
     }
@@ -315,5 +317,5 @@ pub(crate) fn edited<B: serde::de::DeserializeOwned>(
     for edit in edits {
         edit(&mut spec);
     }
-    Ok((version, from_json(spec)))
+    Ok((version, body_from_json(spec, "the edited spec")?))
 }

@@ -9,7 +9,7 @@ use super::tasks::{ListTasks, SwarmLogs};
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::from_json;
+use crate::models::body_from_json;
 use crate::models::model::{Handle, Kind, Model};
 use crate::raw::types::op;
 
@@ -159,7 +159,7 @@ impl CreateService {
 
     /// Create the service.
     pub async fn send(self) -> Result<ServiceHandle> {
-        let body: op::service_create::Body = from_json(self.spec);
+        let body: op::service_create::Body = body_from_json(self.spec, "the service spec")?;
         let created = self
             .docker
             .call(self.docker.raw().service_create().body(body).send())
