@@ -7,7 +7,7 @@
 //!   made from. When it matches `spec/engine-api.yaml`, they are copied to `$OUT_DIR` and
 //!   no generator crate is compiled. When it does not, the build stops and says how to
 //!   regenerate.
-//! - **`--features regenerate`**: the generator in `codegen/` runs (Swagger 2.0 ->
+//! - **`--features regenerate`**: the generator in `src/codegen/` runs (Swagger 2.0 ->
 //!   OpenAPI 3.0.3 -> progenitor, by the rules there) and writes `engine.rs`,
 //!   `operations.rs`, `openapi.json` and `rules.log` to `$OUT_DIR`.
 //!   `scripts/refresh-generated.sh` copies them to `generated/`, byte for byte.
@@ -18,12 +18,12 @@
 
 #[cfg(not(feature = "regenerate"))]
 #[allow(dead_code)]
-#[path = "codegen/cache.rs"]
+#[path = "src/codegen/cache.rs"]
 mod cache;
 
 #[cfg(feature = "regenerate")]
 #[allow(dead_code)]
-#[path = "codegen/mod.rs"]
+#[path = "src/codegen/mod.rs"]
 mod codegen;
 #[cfg(feature = "regenerate")]
 use codegen::cache;
@@ -39,7 +39,7 @@ const CFG_MINORS: std::ops::RangeInclusive<u32> = 12..=99;
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=codegen/cache.rs");
+    println!("cargo::rerun-if-changed=src/codegen/cache.rs");
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let out = Path::new(&out_dir);
 
@@ -108,7 +108,7 @@ fn use_committed(sha: &str, out: &Path) -> String {
 /// Runs the generator over the spec into `$OUT_DIR`. Returns the spec's API version.
 #[cfg(feature = "regenerate")]
 fn regenerate(spec: &[u8], out: &Path) -> String {
-    println!("cargo::rerun-if-changed=codegen");
+    println!("cargo::rerun-if-changed=src/codegen");
     let text =
         std::str::from_utf8(spec).unwrap_or_else(|e| fail(&format!("{SPEC} is not UTF-8: {e}")));
     let generated = codegen::generate(text)

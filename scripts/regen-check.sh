@@ -23,6 +23,10 @@ suites=("$@")
 work=${REGEN_DIR:-$root/target/regen}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
 mkdir -p "$work"
+# Each suite's build is a whole second set of the crate's binaries (a few hundred MB): the
+# one before is removed before the next is built, and the last at the end. The dependencies'
+# artifacts stay shared.
+clean_scratch() { (cd "$1" && cargo clean --quiet -p docker-engine-regen); }
 status=0
 echo "== generated/ is what the generator makes"
 "$root/scripts/refresh-generated.sh" --check || status=1
@@ -34,12 +38,13 @@ for suite in "${suites[@]}"; do
   crate="$work/crate-$suite"
   rm -rf "$crate"
   mkdir -p "$crate/spec"
-  cp -r "$root/Cargo.toml" "$root/build.rs" "$root/src" "$root/codegen" "$root/tests" "$root/examples" "$crate/"
+  cp -r "$root/Cargo.toml" "$root/build.rs" "$root/src" "$root/tests" "$root/examples" "$crate/"
   [ -f "$root/Cargo.lock" ] && cp "$root/Cargo.lock" "$crate/"
   # The scratch copy is its own package: rename it so its artifacts do not replace ours.
   sed -i 's/^name = "docker-engine"$/name = "docker-engine-regen"/' "$crate/Cargo.toml"
   sed -i 's/^members = .*/members = []/' "$crate/Cargo.toml"
   cp "$spec" "$crate/spec/engine-api.yaml"
+  clean_scratch "$crate"
   # Another spec: the committed generated/ does not match it, so build.rs must regenerate.
   log="$work/build-$suite.log"
   if (cd "$crate" && cargo build --quiet --features regenerate,tls --lib --examples --tests 2>"$log"); then
@@ -66,9 +71,14 @@ for suite in "${suites[@]}"; do
       echo "ok: API $version (Debian $suite): $(grep -o '[0-9]* passed; [0-9]* failed' "$work/test-$suite-$engine.log" | paste -sd, | sed 's/,/, /g') on engine $engine (API $speaks)"
     else
       echo "FAILED: API $version (Debian $suite): the suite failed on engine $engine; see $work/test-$suite-$engine.log" >&2
-      grep -E '^test .* FAILED|panicked' "$work/test-$suite-$engine.log" | head -n 20 >&2
+      # The log stays on the machine that ran it: print the failures with their messages.
+      grep -E -A4 '^test .* FAILED|panicked' "$work/test-$suite-$engine.log" | head -n 60 >&2
       status=1
     fi
   done
 done
+[ -z "${crate:-}" ] || clean_scratch "$crate"
+# The scratch copies' examples were written to the shared examples directory under the same
+# names (dock, exec_it): put this crate's back, so the dock tests run this crate's dock.
+cargo build --quiet --manifest-path "$root/Cargo.toml" --features tls --examples
 exit $status

@@ -4,15 +4,20 @@
 #   scripts/test-engines.sh up              install, start, verify; writes $DOCKER_ENGINE_TEST_DIR/env
 #   scripts/test-engines.sh down            sweep, stop engines and registry, remove bridges and rules
 #   scripts/test-engines.sh sweep           remove every object labelled io.docker-engine.test
-#   scripts/test-engines.sh restart ENGINE  restart one dockerd (v141 or v151), same flags
+#   scripts/test-engines.sh restart ENGINE  restart one engine (v141, v151 or podman), same flags; starts it if it was killed
+#   scripts/test-engines.sh kill ENGINE     SIGKILL one engine's daemon (a crash; its containerd or conmons stay up)
+#   scripts/test-engines.sh kill-registry   SIGKILL the loopback registry
+#   scripts/test-engines.sh start-registry  start the registry again, same port and credentials
 #   scripts/test-engines.sh status          which engines and the registry answer
 #   scripts/test-engines.sh clean           down, then delete the state dir (keeps the .deb cache)
 #
 # Engines: v141 = bookworm's dockerd 20.10.24 (API 1.41); v151 = sid's dockerd 28.5.2 (API 1.51),
 # unpacked from its .deb, never installed. Each has its own unix socket, TLS tcp listener on
 # 127.0.0.1, containerd, data and exec roots, and pre-made bridge; a loopback registry with
-# htpasswd auth serves both. Nothing here uses /var/run/docker.sock, docker0, or a daemon this
-# script did not start. State: ${DOCKER_ENGINE_TEST_DIR:-/tmp/docker-engine-test}.
+# htpasswd auth serves both. podman = bookworm's podman 4.3 (`podman system service`, Docker API
+# 1.41), with its own storage, config files, network and a TLS terminator in front of its socket
+# (scripts/engines/podman.sh). Nothing here uses /var/run/docker.sock, docker0, podman's default
+# storage or a daemon this script did not start. State: ${DOCKER_ENGINE_TEST_DIR:-/tmp/docker-engine-test}.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -25,6 +30,8 @@ SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SCRIPTS/engines/engine.sh"
 # shellcheck source=engines/fixture.sh
 . "$SCRIPTS/engines/fixture.sh"
+# shellcheck source=engines/podman.sh
+. "$SCRIPTS/engines/podman.sh"
 
 # Any command failing outside an explicit check still says what failed, and where.
 set -E
@@ -48,7 +55,7 @@ write_env() {
   {
     echo "# written by scripts/test-engines.sh up; source it"
     echo "export DOCKER_ENGINE_TEST_DIR=$STATE"
-    echo "export DOCKER_ENGINE_TEST_ENGINES=\"${ENGINES[*]}\""
+    echo "export DOCKER_ENGINE_TEST_ENGINES=\"${ENGINES[*]} podman\""
     for e in "${ENGINES[@]}"; do
       engine_vars "$e"
       local up=${E^^}
@@ -60,7 +67,9 @@ write_env() {
       echo "export DOCKER_ENGINE_TEST_${up}_SWARM_PORT=$E_SWARM_PORT"
       echo "export DOCKER_ENGINE_TEST_${up}_DATA_PATH_PORT=$E_DATA_PATH_PORT"
       echo "export DOCKER_ENGINE_TEST_${up}_SWARM_POOL=$E_SWARM_POOL"
+      echo "export DOCKER_ENGINE_TEST_${up}_POOL=$E_POOL"
     done
+    podman_env_lines
     echo "export DOCKER_ENGINE_TEST_TLS_CERTS=$TLS/client"
     echo "export DOCKER_ENGINE_TEST_TLS_ROGUE=$TLS/rogue"
     echo "export DOCKER_ENGINE_TEST_IMAGE=$IMAGE"
@@ -80,7 +89,9 @@ cmd_up() {
   fetch_sid_docker
   ensure_tls
   for e in "${ENGINES[@]}"; do ensure_engine "$e"; done
+  ensure_podman
   for e in "${ENGINES[@]}"; do check_tls "$e"; done
+  check_podman_tls
   log "engines answer (unix and TLS) [$(elapsed)s]"
   id=$(fixture_id)
   ensure_fixture_tar "$id"
@@ -88,10 +99,13 @@ cmd_up() {
     ensure_fixture_image "$e" "$id"
     check_fixture "$e"
   done
-  log "fixture image runs on both engines [$(elapsed)s]"
+  ensure_podman_fixture "$id"
+  check_podman_fixture
+  log "fixture image runs on the three engines [$(elapsed)s]"
   ensure_registry
   for e in "${ENGINES[@]}"; do check_registry "$e"; done
-  log "registry 127.0.0.1:$REG_PORT: login, push, pull from both engines [$(elapsed)s]"
+  check_podman_registry
+  log "registry 127.0.0.1:$REG_PORT: login, push, pull from the three engines [$(elapsed)s]"
   write_env
   log "up in $(elapsed)s"
   echo "$ENV_FILE"
@@ -115,6 +129,7 @@ cmd_down() {
     remove_forward_rules "$e"
     rm -f "$E_SOCK"
   done
+  down_podman
   stop_registry
   restore_ip_forward
   rm -f "$ENV_FILE"
@@ -125,14 +140,51 @@ cmd_sweep() {
   local e
   preflight
   for e in "${ENGINES[@]}"; do sweep_engine "$e"; done
+  sweep_podman
   log "swept in $(elapsed)s"
 }
 
 cmd_restart() {
-  local e=${1:?usage: test-engines.sh restart ENGINE (${ENGINES[*]})}
+  local e=${1:?usage: test-engines.sh restart ENGINE (${ENGINES[*]} podman)}
   preflight
+  if [ "$e" = podman ]; then restart_podman; return; fi
   engine_vars "$e"
   restart_engine "$e"
+}
+
+cmd_kill() {
+  local e=${1:?usage: test-engines.sh kill ENGINE (${ENGINES[*]} podman)} pid
+  preflight
+  if [ "$e" = podman ]; then
+    pid=$(podman_pid) || die "engine podman is not running"
+  else
+    engine_vars "$e"
+    pid=$(dockerd_pid "$e") || die "engine $e is not running"
+  fi
+  kill_and_wait "$pid" "$e: daemon"
+}
+
+cmd_kill_registry() {
+  local pid
+  preflight
+  pid=$(registry_pid) || die "the registry is not running"
+  kill_and_wait "$pid" registry
+}
+
+# SIGKILL a process the tests want gone at once (a daemon fault), and wait until it is.
+kill_and_wait() {
+  local pid=$1 what=$2 i
+  kill -KILL "$pid"
+  for ((i = 0; i < 100; i++)); do
+    pid_alive "$pid" || { log "$what $pid killed"; return 0; }
+    sleep 0.05
+  done
+  die "$what (pid $pid) still alive 5 s after SIGKILL"
+}
+
+cmd_start_registry() {
+  preflight
+  ensure_registry
 }
 
 cmd_status() {
@@ -150,6 +202,7 @@ cmd_status() {
       rc=1
     fi
   done
+  podman_status || rc=1
   if pid=$(registry_pid) && port=$(cat "$REG/port" 2>/dev/null) && registry_answers "$port"; then
     printf '%-8s up    pid %-7s 127.0.0.1:%s\n' registry "$pid" "$port"
   else
@@ -174,7 +227,10 @@ case ${1:-} in
   down) cmd_down ;;
   sweep) cmd_sweep ;;
   restart) shift; cmd_restart "$@" ;;
+  kill) shift; cmd_kill "$@" ;;
+  kill-registry) cmd_kill_registry ;;
+  start-registry) cmd_start_registry ;;
   status) cmd_status || exit $? ;;
   clean) cmd_clean ;;
-  *) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 pub const DOCKER_HUB_KEY: &str = "https://index.docker.io/v1/";
 
 /// The host names that all mean Docker Hub; the second is the one they fold to.
-const HUB_HOSTS: [&str; 3] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+const HUB_HOSTS: [&str; 2] = ["docker.io", "index.docker.io"];
 /// How long a credential helper may take before it is killed.
 const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
 /// What docker-credential-helpers print (with a failure status) when they hold nothing.
@@ -62,6 +62,13 @@ pub struct RegistryAuth {
 
 impl RegistryAuth {
     /// User name and password.
+    ///
+    /// ```
+    /// use docker_engine::auth::RegistryAuth;
+    /// let auth = RegistryAuth::basic("ci", "s3cret").server("registry.example");
+    /// assert_eq!(auth.to_string(), "user \"ci\" for registry.example");
+    /// assert!(!format!("{auth:?}").contains("s3cret")); // never shown
+    /// ```
     pub fn basic(username: impl Into<String>, password: impl Into<String>) -> Self {
         let (username, password) = (Some(username.into()), Some(password.into()));
         RegistryAuth {
@@ -72,6 +79,13 @@ impl RegistryAuth {
     }
 
     /// An identity token (what a credential helper returns for the user `<token>`).
+    ///
+    /// ```
+    /// use docker_engine::auth::RegistryAuth;
+    /// let token = std::env::var("REGISTRY_TOKEN").unwrap_or_default();
+    /// let auth = RegistryAuth::token(token).server("ghcr.io");
+    /// assert_eq!(auth.to_string(), "identity token for ghcr.io");
+    /// ```
     pub fn token(identity_token: impl Into<String>) -> Self {
         RegistryAuth {
             identity_token: Some(identity_token.into()),
@@ -80,6 +94,12 @@ impl RegistryAuth {
     }
 
     /// The same credentials, naming the registry they are for.
+    ///
+    /// ```
+    /// use docker_engine::auth::RegistryAuth;
+    /// let auth = RegistryAuth::basic("ci", "s3cret").server("127.0.0.1:5000");
+    /// assert_eq!(auth.server_address.as_deref(), Some("127.0.0.1:5000"));
+    /// ```
     pub fn server(mut self, address: impl Into<String>) -> Self {
         self.server_address = Some(address.into());
         self
@@ -87,6 +107,13 @@ impl RegistryAuth {
 
     /// The `X-Registry-Auth` header value: the JSON in base64 with the URL-safe alphabet and
     /// padding, as the docker CLI's `registry.EncodeAuthConfig` makes it.
+    ///
+    /// ```
+    /// use docker_engine::auth::RegistryAuth;
+    /// let value = RegistryAuth::basic("ci", "s3cret").header_value();
+    /// let mut headers = http::HeaderMap::new();
+    /// headers.insert("X-Registry-Auth", value.parse().unwrap());
+    /// ```
     pub fn header_value(&self) -> String {
         // A struct of strings always serialises.
         URL_SAFE.encode(serde_json::to_vec(self).unwrap_or_default())
@@ -132,6 +159,13 @@ impl fmt::Display for RegistryAuth {
 /// The registry part of an image reference, split as the docker CLI splits it: the first path
 /// component is a registry if it contains `.` or `:`, is `localhost`, or has upper-case
 /// letters. Otherwise, and for Docker Hub's own names, the answer is `docker.io`.
+///
+/// ```
+/// use docker_engine::auth::registry_of;
+/// assert_eq!(registry_of("ubuntu:24.04"), "docker.io");
+/// assert_eq!(registry_of("ghcr.io/owner/app:1"), "ghcr.io");
+/// assert_eq!(registry_of("localhost:5000/app"), "localhost:5000");
+/// ```
 pub fn registry_of(image: &str) -> String {
     let first = image.trim().split_once('/').map_or("", |(first, _)| first);
     let named = first.contains(['.', ':']) || first == "localhost";
@@ -148,12 +182,22 @@ fn is_hub(host: &str) -> bool {
 
 /// The lower-cased `host[:port]` of a registry name or URL (scheme and path dropped); every
 /// name of Docker Hub, and the empty name, become `index.docker.io`.
-fn host_of(registry: &str) -> String {
+pub(crate) fn host_of(registry: &str) -> String {
     let r = registry.trim();
     let r = r.split_once("://").map_or(r, |(_, rest)| rest);
     let host = r.split('/').next().unwrap_or_default().to_ascii_lowercase();
     if host.is_empty() || is_hub(&host) {
         HUB_HOSTS[1].to_string()
+    } else {
+        host
+    }
+}
+
+/// The key a registry's credentials are filed under and asked of helpers for: its
+/// [`host_of`], or [`DOCKER_HUB_KEY`] for Docker Hub.
+fn key_of(host: &str) -> &str {
+    if host == HUB_HOSTS[1] {
+        DOCKER_HUB_KEY
     } else {
         host
     }
@@ -175,6 +219,19 @@ struct ConfigFile {
     creds_store: Option<String>,
     #[serde(rename = "credHelpers")]
     cred_helpers: BTreeMap<String, String>,
+    /// Proxy settings for containers and builds, by daemon host or `default`.
+    proxies: BTreeMap<String, ProxyConfig>,
+}
+
+/// One entry of `proxies`.
+#[derive(Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ProxyConfig {
+    http_proxy: Option<String>,
+    https_proxy: Option<String>,
+    no_proxy: Option<String>,
+    ftp_proxy: Option<String>,
+    all_proxy: Option<String>,
 }
 
 /// One entry of `auths`.
@@ -236,6 +293,8 @@ struct HelperCredentials {
 #[derive(Clone, Default)]
 pub struct DockerConfig {
     file: ConfigFile,
+    /// The `auths` of `DOCKER_AUTH_CONFIG`, taken before the file's.
+    env_auths: Option<BTreeMap<String, AuthEntry>>,
     path: Option<PathBuf>,
     /// Where to find `docker-credential-*` instead of `PATH` (tests).
     helper_dir: Option<PathBuf>,
@@ -259,18 +318,51 @@ impl DockerConfig {
     /// `$DOCKER_CONFIG/config.json`, else `$HOME/.docker/config.json`. A missing file is an
     /// empty config, not an error; an unreadable or malformed one is [`Error::Credentials`]
     /// naming the path.
+    ///
+    /// `DOCKER_AUTH_CONFIG`, when set, is a config's JSON (`{"auths": {...}}`) whose entries
+    /// come before the file's, as in the docker CLI; a malformed one is
+    /// [`Error::Credentials`] naming the variable (never quoting it).
+    ///
+    /// The integration test `pull_and_push_with_credentials_from_the_docker_config` reads the
+    /// docker CLI's config the same way.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::auth::DockerConfig;
+    /// let config = DockerConfig::load()?;
+    /// match config.credentials_for_image("ghcr.io/owner/app:1").await? {
+    ///     Some(auth) => println!("{auth}"),
+    ///     None => println!("no credentials for ghcr.io"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn load() -> Result<DockerConfig> {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-        let dir = match (var("DOCKER_CONFIG"), var("HOME")) {
-            (Some(dir), _) => PathBuf::from(dir),
-            (None, Some(home)) => Path::new(&home).join(".docker"),
-            (None, None) => return Ok(DockerConfig::default()),
+        let mut config = match (var("DOCKER_CONFIG"), var("HOME")) {
+            (Some(dir), _) => DockerConfig::from_path(PathBuf::from(dir).join("config.json"))?,
+            (None, Some(home)) => {
+                DockerConfig::from_path(Path::new(&home).join(".docker").join("config.json"))?
+            }
+            (None, None) => DockerConfig::default(),
         };
-        DockerConfig::from_path(dir.join("config.json"))
+        if let Ok(text) = std::env::var("DOCKER_AUTH_CONFIG")
+            && !text.trim().is_empty()
+        {
+            config.env_auths = Some(Self::parse(&text, "DOCKER_AUTH_CONFIG")?.file.auths);
+        }
+        Ok(config)
     }
 
     /// The config file at `path`: a missing file is an empty config; an unreadable or
     /// malformed one is [`Error::Credentials`] naming the path.
+    ///
+    /// ```
+    /// use docker_engine::auth::DockerConfig;
+    /// let missing = std::env::temp_dir().join("no-such-dir").join("config.json");
+    /// let config = DockerConfig::from_path(missing)?; // a missing file is an empty config
+    /// assert!(config.proxy_env("unix:///var/run/docker.sock").is_empty());
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Result<DockerConfig> {
         let path = path.as_ref();
         let mut config = match std::fs::read_to_string(path) {
@@ -283,6 +375,15 @@ impl DockerConfig {
     }
 
     /// A config from its JSON text (an empty text is an empty config).
+    ///
+    /// ```
+    /// use docker_engine::auth::DockerConfig;
+    /// // base64 of `ci:s3cret`
+    /// let text = r#"{"auths": {"registry.example": {"auth": "Y2k6czNjcmV0"}}}"#;
+    /// let config = DockerConfig::from_json(text)?;
+    /// println!("{config:?}"); // the registries, never the credentials
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn from_json(text: &str) -> Result<DockerConfig> {
         Self::parse(text, "Docker config JSON")
     }
@@ -311,34 +412,118 @@ impl DockerConfig {
         })
     }
 
+    /// The `proxies` of the config for the daemon at `host` (the entry named by the host as
+    /// `DOCKER_HOST` gives it, else `default`) as environment variables, each in upper and
+    /// lower case (`HTTP_PROXY`, `http_proxy`, ...), as the docker CLI and docker-py
+    /// (`use_config_proxy`) add them to a container's environment and a build's arguments.
+    ///
+    /// ```
+    /// use docker_engine::auth::DockerConfig;
+    /// let text = r#"{"proxies": {"default": {"httpProxy": "http://proxy:3128"}}}"#;
+    /// let config = DockerConfig::from_json(text)?;
+    /// let env = config.proxy_env("unix:///var/run/docker.sock");
+    /// assert!(env.contains(&("HTTP_PROXY".into(), "http://proxy:3128".into())));
+    /// assert!(env.contains(&("http_proxy".into(), "http://proxy:3128".into())));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
+    pub fn proxy_env(&self, host: &str) -> Vec<(String, String)> {
+        let Some(p) = self
+            .file
+            .proxies
+            .get(host)
+            .or_else(|| self.file.proxies.get("default"))
+        else {
+            return Vec::new();
+        };
+        let mut env = Vec::new();
+        for (name, value) in [
+            ("HTTP_PROXY", &p.http_proxy),
+            ("HTTPS_PROXY", &p.https_proxy),
+            ("NO_PROXY", &p.no_proxy),
+            ("FTP_PROXY", &p.ftp_proxy),
+            ("ALL_PROXY", &p.all_proxy),
+        ] {
+            if let Some(v) = value.as_ref().filter(|v| !v.is_empty()) {
+                env.push((name.to_string(), v.clone()));
+                env.push((name.to_ascii_lowercase(), v.clone()));
+            }
+        }
+        env
+    }
+
     /// Credentials for the registry that serves `image` (`127.0.0.1:5000/x:tag`, `ubuntu`,
     /// `ghcr.io/a/b@sha256:...`); see [`DockerConfig::credentials_for_registry`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> docker_engine::Result<()> {
+    /// use docker_engine::auth::DockerConfig;
+    /// let text = r#"{"auths": {"127.0.0.1:5000": {"auth": "Y2k6czNjcmV0"}}}"#;
+    /// let config = DockerConfig::from_json(text)?;
+    /// let auth = config.credentials_for_image("127.0.0.1:5000/app:1").await?.unwrap();
+    /// assert_eq!(auth.username.as_deref(), Some("ci"));
+    /// assert!(config.credentials_for_image("busybox").await?.is_none());
+    /// # Ok(()) }
+    /// ```
     pub async fn credentials_for_image(&self, image: &str) -> Result<Option<RegistryAuth>> {
         self.credentials_for_registry(&registry_of(image)).await
     }
 
-    /// Credentials for `registry` (`127.0.0.1:5000`, `docker.io`, `https://ghcr.io`), in the
-    /// docker CLI's order: the helper of `credHelpers[registry]`, else the `credsStore` helper;
-    /// when that holds nothing (or none is configured), the `auths[registry]` entry (its `auth`
-    /// field, base64 of `user:password`, or `username`/`password`, or `identitytoken`).
+    /// Credentials for `registry` (`127.0.0.1:5000`, `docker.io`, `https://ghcr.io`), found
+    /// as the docker CLI finds them (its `configfile.GetCredentialsStore`):
     ///
-    /// Keys match on `host[:port]`, with or without a scheme or a path; every Docker Hub name
-    /// means [`DOCKER_HUB_KEY`]. `Ok(None)` when nothing is configured for the registry.
+    /// 1. `DOCKER_AUTH_CONFIG`: its `auths` entry for the registry, if the variable is set
+    ///    (read by [`DockerConfig::load`]);
+    /// 2. the helper `credHelpers` names for the registry's key, looked up by that exact
+    ///    key (`127.0.0.1:5000`; [`DOCKER_HUB_KEY`] for Docker Hub), else the `credsStore`
+    ///    helper: what it answers, and nothing when it has nothing (the CLI's native store
+    ///    does not fall back to `auths`);
+    /// 3. without a helper, the `auths` entry (its `auth` field, base64 of
+    ///    `user:password`, or `username`/`password`, or `identitytoken`), by exact key,
+    ///    else by host as the CLI's file store converts old keys (`https://host/v1/`).
+    ///
+    /// Docker Hub is `docker.io` and `index.docker.io`; `registry-1.docker.io` is a registry
+    /// of its own, as in the CLI's reference parsing. `Ok(None)` when nothing is
+    /// configured for the registry.
+    ///
+    /// The integration test `pull_and_push_with_credentials_from_the_docker_config` finds
+    /// credentials the same way.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::auth::DockerConfig;
+    /// let config = DockerConfig::load()?; // may run a credential helper (`credsStore`)
+    /// if let Some(auth) = config.credentials_for_registry("docker.io").await? {
+    ///     docker.login(auth).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn credentials_for_registry(&self, registry: &str) -> Result<Option<RegistryAuth>> {
         let host = host_of(registry);
-        let key = if host == HUB_HOSTS[1] {
-            DOCKER_HUB_KEY
-        } else {
-            host.as_str()
-        };
-        let helper = lookup(&self.file.cred_helpers, [registry, key], &host)
-            .or(self.file.creds_store.as_ref())
-            .filter(|h| !h.is_empty());
-        if let Some(helper) = helper
-            && let Some(auth) = self.run_helper(helper, key).await?
+        let key = key_of(&host);
+        if let Some(env) = &self.env_auths
+            && let Some(entry) = lookup(env, [registry, key], &host)
+            && let Some(auth) = entry.to_auth(key)?
         {
             return Ok(Some(auth));
         }
+        let helper = self
+            .file
+            .cred_helpers
+            .get(key)
+            .or(self.file.creds_store.as_ref())
+            .filter(|h| !h.is_empty());
+        if let Some(helper) = helper {
+            return self.run_helper(helper, key).await;
+        }
+        self.inline_credentials(registry)
+    }
+
+    /// The `auths` entry for `registry`, as [`DockerConfig::credentials_for_registry`] takes
+    /// it when no helper is configured.
+    pub(crate) fn inline_credentials(&self, registry: &str) -> Result<Option<RegistryAuth>> {
+        let host = host_of(registry);
+        let key = key_of(&host);
         match lookup(&self.file.auths, [registry, key], &host) {
             Some(entry) => entry.to_auth(key),
             None => Ok(None),
@@ -365,24 +550,37 @@ impl DockerConfig {
                 }
                 _ => creds_error!("cannot run {bin}: {e}"),
             })?;
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
-            if stdout.contains(HELPER_NOT_FOUND) {
-                return Ok(None);
-            }
-            let said = describe_failure(&output.stderr, &output.stdout);
-            return Err(creds_error!("{bin} get failed ({}): {said}", output.status));
-        }
-        let creds: HelperCredentials = serde_json::from_str(&stdout)
-            .map_err(|_| creds_error!("{bin} get printed something other than credentials"))?;
-        let username = creds.username.unwrap_or_default();
-        let secret = creds.secret.unwrap_or_default();
-        Ok(match username.as_str() {
-            "" if secret.is_empty() => None,
-            "<token>" => Some(RegistryAuth::token(secret).server(server)),
-            _ => Some(RegistryAuth::basic(username, secret).server(server)),
-        })
+        let failed = (!output.status.success()).then_some(output.status);
+        helper_answer(&bin, server, failed, &output.stdout, &output.stderr)
     }
+}
+
+/// What helper `bin` answered for `server`: credentials, `None` when it holds nothing, or an
+/// error. `failed` is its exit status when that was not success.
+pub(crate) fn helper_answer(
+    bin: &str,
+    server: &str,
+    failed: Option<impl fmt::Display>,
+    stdout: &[u8],
+    stderr: &[u8],
+) -> Result<Option<RegistryAuth>> {
+    let text = String::from_utf8_lossy(stdout);
+    if let Some(status) = failed {
+        if text.contains(HELPER_NOT_FOUND) {
+            return Ok(None);
+        }
+        let said = describe_failure(stderr, stdout);
+        return Err(creds_error!("{bin} get failed ({status}): {said}"));
+    }
+    let creds: HelperCredentials = serde_json::from_str(&text)
+        .map_err(|_| creds_error!("{bin} get printed something other than credentials"))?;
+    let username = creds.username.unwrap_or_default();
+    let secret = creds.secret.unwrap_or_default();
+    Ok(match username.as_str() {
+        "" if secret.is_empty() => None,
+        "<token>" => Some(RegistryAuth::token(secret).server(server)),
+        _ => Some(RegistryAuth::basic(username, secret).server(server)),
+    })
 }
 
 /// Run `program get` with `server` and a newline on its stdin, and collect what it prints.
@@ -573,7 +771,8 @@ mod tests {
             ("ubuntu", &hub),
             ("docker.io/library/ubuntu", &hub),
             ("index.docker.io/a/b", &hub),
-            ("registry-1.docker.io/a/b", &hub),
+            // A registry of its own to the docker CLI's reference parser, not Docker Hub.
+            ("registry-1.docker.io/a/b", &None),
             (
                 "127.0.0.1:5000/x:tag",
                 &basic("local", "s3cret-local", "127.0.0.1:5000"),
@@ -635,6 +834,8 @@ case "$server" in
   fail.example) echo '{"Username":"alice","Secret":"s3cret-leak"}'; exit 3 ;;
   locked.example) echo "keychain locked" >&2; exit 1 ;;
   hang.example) exec sleep 30 ;;
+  big.example) printf '{"Username":"u","Secret":"'; head -c 1000000 /dev/zero | tr '\0' x; printf '"}\n' ;;
+  flood.example) head -c 2000000 /dev/zero ;;
   *) echo "unexpected server $server" >&2; exit 4 ;;
 esac
 "#;
@@ -660,23 +861,43 @@ esac
             ),
             ("ubuntu", basic("hub", "s3cret-hub", DOCKER_HUB_KEY)),
             ("token.example/x", token),
-            // Not found by the helper: the inline entry, else nothing.
-            (
-                "missing.example/x",
-                basic("file", "s3cret-f", "missing.example"),
-            ),
+            // Not found by the helper: nothing, as in the docker CLI (no fallback to the
+            // inline entry the config also has).
+            ("missing.example/x", None),
             ("absent.example/x", None),
+            // Just under the 1 MiB bound on a helper's output.
+            (
+                "big.example/x",
+                basic("u", &"x".repeat(1_000_000), "big.example"),
+            ),
         ] {
             let got = config.credentials_for_image(image).await.unwrap();
             assert_hidden(&format!("{got:?} {got:#?}"));
             assert_eq!(got, expected, "{image}");
         }
+        // DOCKER_AUTH_CONFIG comes first: its entry, and the helper is not run (hang.example
+        // would time out).
+        config.env_auths = DockerConfig::from_json(
+            &json!({"auths": {"hang.example": {"auth": STANDARD.encode("env:s3cret-e")}}})
+                .to_string(),
+        )
+        .unwrap()
+        .file
+        .auths
+        .into();
+        let got = config
+            .credentials_for_image("hang.example/x")
+            .await
+            .unwrap();
+        assert_eq!(got, basic("env", "s3cret-e", "hang.example"));
+        config.env_auths = None;
         for (image, needle) in [
             ("fail.example/x", "docker-credential-fake get failed"),
             ("locked.example/x", "keychain locked"),
             ("other.example/x", "docker-credential-absent not found"),
             ("evil.example/x", "invalid credential helper"),
             ("hang.example/x", "did not answer"),
+            ("flood.example/x", "more than 1 MiB"),
         ] {
             let start = std::time::Instant::now();
             let e = config.credentials_for_image(image).await.unwrap_err();

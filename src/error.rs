@@ -113,13 +113,24 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
-    /// A container run with `run()` exited with a non-zero code (docker-py's `ContainerError`).
-    #[error("container {id} exited with code {exit_code}: {stderr}")]
+    /// A container run with `run()` exited with a non-zero code (docker-py's
+    /// `ContainerError`, with its message: `Command 'sh -c exit 3' in image 'busybox'
+    /// returned non-zero exit status 3: <stderr>`;
+    /// `run_failure_names_the_command_the_image_and_stderr`).
+    #[error(
+        "Command '{}' in image '{image}' returned non-zero exit status {exit_code}: {stderr}",
+        command.join(" ")
+    )]
     ContainerFailed {
         /// The container's id.
         id: String,
         /// Its exit code.
         exit_code: i64,
+        /// The command it ran: entrypoint and arguments, as the daemon resolved them
+        /// (`Path` and `Args` of its inspect answer).
+        command: Vec<String>,
+        /// The image, as `run` was given it.
+        image: String,
         /// What it wrote to stderr.
         stderr: String,
     },
@@ -127,6 +138,18 @@ pub enum Error {
     #[error("registry credentials: {message}")]
     Credentials {
         /// What failed.
+        message: String,
+        /// The underlying failure.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// A docker context could not be used: it does not exist, its metadata is unreadable,
+    /// or its TLS files are missing.
+    #[error("docker context {name:?}: {message}")]
+    Context {
+        /// The context's name.
+        name: String,
+        /// What is wrong with it.
         message: String,
         /// The underlying failure.
         #[source]
@@ -241,13 +264,26 @@ impl Error {
             Error::ContainerFailed {
                 id,
                 exit_code,
+                command,
+                image,
                 stderr,
             } => Error::ContainerFailed {
                 id: id.clone(),
                 exit_code: *exit_code,
+                command: command.clone(),
+                image: image.clone(),
                 stderr: stderr.clone(),
             },
             Error::Credentials { message, source } => Error::Credentials {
+                message: message.clone(),
+                source: text(source),
+            },
+            Error::Context {
+                name,
+                message,
+                source,
+            } => Error::Context {
+                name: name.clone(),
                 message: message.clone(),
                 source: text(source),
             },
@@ -389,7 +425,8 @@ impl From<progenitor_client::Error<crate::raw::ErrorBody>> for Error {
 /// on: it travels as the `source()` of one and is taken back out on the other side.
 #[derive(Debug)]
 pub(crate) struct Carried {
-    error: Mutex<Option<Error>>,
+    /// Boxed: a body's error type stays small however large [`Error`] is.
+    error: Mutex<Option<Box<Error>>>,
     text: String,
 }
 
@@ -397,7 +434,7 @@ impl Carried {
     pub(crate) fn new(error: Error) -> Carried {
         Carried {
             text: error.to_string(),
-            error: Mutex::new(Some(error)),
+            error: Mutex::new(Some(Box::new(error))),
         }
     }
 
@@ -426,7 +463,7 @@ impl Carried {
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
                         .take()
-                        .unwrap_or_else(|| Error::stream(c.text.clone())),
+                        .map_or_else(|| Error::stream(c.text.clone()), |e| *e),
                 );
             }
             next = err.source();

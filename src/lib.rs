@@ -26,11 +26,29 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! New here? The [`guide`] walks from connecting to containers, logs, exec sessions,
+//! images and registry credentials. Coming from docker-py or bollard:
+//! [`migrating_from_docker_py`], [`coming_from_bollard`].
+//!
+//! Connecting (the `DOCKER_HOST` forms, docker contexts, SSH, TLS) is in [`contexts`] and
+//! [`Host::parse`]; every bound on what is read from a daemon is a constant of this crate
+//! ([`ERROR_BODY_LIMIT`], [`RESPONSE_BODY_LIMIT`], [`RESPONSE_HEAD_LIMIT`], and the
+//! decoders' in [`stream`]).
+//!
+//! Features (none is on by default):
+//!
+//! - `tls`: TLS for `tcp://` and `https://` hosts, with rustls and ring;
+//! - `schemars`: `schemars::JsonSchema` on every generated type;
+//! - `regenerate`: run the generator in `build.rs` instead of using the committed
+//!   `generated/`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod auth;
 mod client;
+pub mod contexts;
 mod error;
 pub mod filters;
 pub mod models;
@@ -51,7 +69,8 @@ pub use models::{Handle, Model, PingInfo};
 pub use models::{containers, events, images, networks, volumes};
 pub use raw::types;
 pub use transport::{
-    BodyStream, CallRecord, ERROR_BODY_LIMIT, Host, MINIMUM_API_VERSION, TlsMaterial,
+    BodyStream, CallRecord, ERROR_BODY_LIMIT, Host, MINIMUM_API_VERSION, RESPONSE_BODY_LIMIT,
+    RESPONSE_HEAD_LIMIT, TlsMaterial,
 };
 pub use version::ApiVersion;
 
@@ -59,3 +78,61 @@ pub use version::ApiVersion;
 pub use operations::OPERATIONS;
 /// The API version of the spec the raw client was generated from.
 pub use operations::SPEC_API_VERSION;
+
+/// The guide: connecting, containers, logs, exec sessions, images and build, registry
+/// credentials, and when to use [`Docker::raw`].
+#[doc = include_str!("docs/guide.md")]
+pub mod guide {}
+
+/// Coming from docker-py: every member of docker-py 7.1's client and models, and the
+/// arguments of `containers.run`, with the call that does the same here.
+#[doc = include_str!("docs/migrating-from-docker-py.md")]
+pub mod migrating_from_docker_py {}
+
+/// Coming from bollard: each of bollard's `Docker` methods, with the call that does the
+/// same here.
+#[doc = include_str!("docs/coming-from-bollard.md")]
+pub mod coming_from_bollard {}
+
+/// The README's Rust example, compiled with the doc tests so that it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+#[doc(hidden)]
+pub mod __fuzz {
+    //! Not part of the API; for the parser fuzz harness. Thin wrappers over private parsers,
+    //! free to change or go in any release.
+
+    use crate::auth::{DockerConfig, RegistryAuth};
+    use crate::models::containers::PathStat;
+
+    /// The value of an `X-Docker-Container-Path-Stat` header, decoded.
+    pub fn path_stat_header(value: &[u8]) -> crate::Result<PathStat> {
+        crate::models::containers::path_stat_header(value)
+    }
+
+    /// What a credential helper's `get` printed, taken as `DockerConfig` takes it; `failed`
+    /// is its exit status when that was not success.
+    pub fn helper_output(
+        failed: Option<&str>,
+        stdout: &[u8],
+        stderr: &[u8],
+    ) -> crate::Result<Option<RegistryAuth>> {
+        crate::auth::helper_answer(
+            "docker-credential-fuzz",
+            "fuzz.example",
+            failed,
+            stdout,
+            stderr,
+        )
+    }
+
+    /// The `auths` entry of `config` for `registry` (its `auth` decoded), running no helper.
+    pub fn inline_credentials(
+        config: &DockerConfig,
+        registry: &str,
+    ) -> crate::Result<Option<RegistryAuth>> {
+        config.inline_credentials(registry)
+    }
+}

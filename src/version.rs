@@ -15,16 +15,35 @@ impl ApiVersion {
     pub const SPEC: ApiVersion = parse_const(crate::operations::SPEC_API_VERSION);
 
     /// `major.minor`.
+    ///
+    /// ```
+    /// use docker_engine::ApiVersion;
+    /// let v: ApiVersion = "1.41".parse()?;
+    /// assert_eq!(v, ApiVersion::new(1, 41));
+    /// assert!(ApiVersion::new(1, 9) < v); // numeric, not textual, order
+    /// assert_eq!(v.to_string(), "1.41");
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub const fn new(major: u16, minor: u16) -> ApiVersion {
         ApiVersion { major, minor }
     }
 
     /// Major part.
+    ///
+    /// ```
+    /// let v = docker_engine::ApiVersion::new(1, 44);
+    /// assert_eq!((v.major(), v.minor()), (1, 44));
+    /// ```
     pub fn major(&self) -> u16 {
         self.major
     }
 
     /// Minor part.
+    ///
+    /// ```
+    /// let v = docker_engine::ApiVersion::SPEC;
+    /// println!("generated from API {}.{}", v.major(), v.minor());
+    /// ```
     pub fn minor(&self) -> u16 {
         self.minor
     }

@@ -35,7 +35,8 @@ async fn docker_cli_variables_alone_are_enough() {
     set("DOCKER_API_VERSION", "latest");
     assert!(matches!(Docker::from_env(), Err(Error::Version(_))));
     unset("DOCKER_API_VERSION");
-    set("DOCKER_HOST", "tcp//missing-colon");
+    // (Not "tcp//missing-colon": by the CLI's rules that is host `tcp` with a base path.)
+    set("DOCKER_HOST", "tcp://h:notaport");
     assert!(matches!(Docker::from_env(), Err(Error::InvalidHost { .. })));
     set("DOCKER_HOST", &e.tls_host);
     set("DOCKER_TLS_VERIFY", "1");

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 #[allow(dead_code)]
-#[path = "../codegen/cache.rs"]
+#[path = "../src/codegen/cache.rs"]
 mod cache;
 
 const ENGINE: &str = include_str!(concat!(env!("OUT_DIR"), "/engine.rs"));

@@ -1,5 +1,6 @@
-//! Credentials from the docker CLI's config: `auths` entries and a credential helper. One
-//! test in its own binary: it sets DOCKER_CONFIG and PATH.
+//! Credentials from the docker CLI's config: `auths` entries, a credential helper, and
+//! `DOCKER_AUTH_CONFIG` before them. One test in its own binary: it sets DOCKER_CONFIG,
+//! DOCKER_AUTH_CONFIG and PATH.
 
 #[path = "engine/common/mod.rs"]
 mod common;
@@ -86,8 +87,78 @@ async fn pull_and_push_with_credentials_from_the_docker_config() {
     );
     assert!(!format!("{err:?}").contains(&e.registry_password));
 
+    // 4. DOCKER_AUTH_CONFIG comes before the file (the failing helper is not run).
+    // SAFETY: as above.
+    unsafe {
+        std::env::set_var(
+            "DOCKER_AUTH_CONFIG",
+            format!(r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#, e.registry),
+        )
+    };
+    images.pull(format!("{name}:b")).send().await.unwrap();
+    unsafe { std::env::set_var("DOCKER_AUTH_CONFIG", "{not json") };
+    let err = images.pull(format!("{name}:b")).send().await.unwrap_err();
+    assert!(err.to_string().contains("DOCKER_AUTH_CONFIG"), "{err}");
+    unsafe { std::env::remove_var("DOCKER_AUTH_CONFIG") };
+
     for t in ["a", "b"] {
         images.remove(format!("{name}:{t}")).send().await.unwrap();
     }
+
+    // 5. The config's proxies reach containers' environment and builds' arguments.
+    config_proxies_reach_containers_and_builds(&dir).await;
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// docker-py's `use_config_proxy` (on by default) and the docker CLI: the `proxies` of the
+/// config become `HTTP_PROXY`/`http_proxy`, ... in a container's environment and a build's
+/// arguments; a variable set by the caller wins; `use_config_proxy(false)` leaves them out.
+async fn config_proxies_reach_containers_and_builds(dir: &std::path::Path) {
+    let e = engine();
+    let d = common::docker();
+    let scope = common::Scope::new();
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"proxies":{"default":{"httpProxy":"http://proxy.invalid:3128","noProxy":"localhost,127.0.0.1"}}}"#,
+    )
+    .unwrap();
+    let env = |use_proxy: bool| {
+        d.containers()
+            .run(&e.image)
+            .label(common::LABEL, scope.value())
+            .cmd(["env"])
+            .env("NO_PROXY", "mine")
+            .use_config_proxy(use_proxy)
+            .run(true)
+    };
+    let out = String::from_utf8(env(true).await.unwrap()).unwrap();
+    for line in [
+        "HTTP_PROXY=http://proxy.invalid:3128",
+        "http_proxy=http://proxy.invalid:3128",
+        "no_proxy=localhost,127.0.0.1",
+        "NO_PROXY=mine",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line} in:\n{out}");
+    }
+    let out = String::from_utf8(env(false).await.unwrap()).unwrap();
+    assert!(!out.contains("proxy.invalid"), "{out}");
+
+    let ctx = dir.join("proxy-ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!("FROM {}\nRUN echo \"proxy=[$HTTP_PROXY]\"\n", e.image),
+    )
+    .unwrap();
+    let mut s = d
+        .images()
+        .build(&ctx)
+        .no_cache(true)
+        .label(common::LABEL, scope.value())
+        .stream();
+    let mut said = String::new();
+    while let Some(item) = s.next().await {
+        said.push_str(item.unwrap().stream.as_deref().unwrap_or_default());
+    }
+    assert!(said.contains("proxy=[http://proxy.invalid:3128]"), "{said}");
 }

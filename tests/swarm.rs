@@ -6,7 +6,8 @@
 //!
 //! A binary of its own: the swarm is engine-wide state, so no other test runs beside it
 //! (`cargo test` runs test binaries one after another). Run by `scripts/test.sh` once per
-//! engine, like `tests/engine`.
+//! engine, like `tests/engine`. Podman has neither swarm mode nor plugins: there the test
+//! asserts how it refuses each of their operations (see `podman_has_no_swarm_and_no_plugins`).
 
 #[path = "engine/common/mod.rs"]
 mod common;
@@ -93,6 +94,13 @@ async fn remove_gwbridge(d: &Docker) -> Result<(), Error> {
 #[tokio::test]
 async fn swarm_services_tasks_nodes_secrets_configs_and_plugins() {
     let d = docker();
+    if common::is_podman() {
+        eprintln!(
+            "podman: no swarm mode and no managed plugins; asserting how Podman refuses each \
+             of their operations, and its own secrets, instead"
+        );
+        return podman_has_no_swarm_and_no_plugins(&d).await;
+    }
     let ip = var("BRIDGE_IP");
     own_gwbridge(&d).await;
     let node_id = d
@@ -508,4 +516,160 @@ async fn plugins(d: &Docker) {
 fn registry_auth() -> RegistryAuth {
     let e = engine();
     RegistryAuth::basic(e.registry_user, e.registry_password).server(e.registry)
+}
+
+/// Podman (4.3) has no swarm mode and no managed plugins. Its Docker-compatible API answers
+/// the swarm's operations with 503 "Podman does not support service: <path>" (the list
+/// operations, `GET /swarm`, `/nodes`, `/services`, `/tasks`, `/configs`, with 404) and the
+/// plugin operations with 404. Secrets it has, without a swarm: podman's own, kept by the
+/// engine (create, inspect, list and delete; no update, 501). Each answer is asserted, and
+/// counted by the operation ledger as what Podman gives (tests/ledger.rs).
+async fn podman_has_no_swarm_and_no_plugins(d: &Docker) {
+    use docker_engine::types::op;
+    let raw = d.raw();
+    // (operation, status, message it contains), for one call each.
+    macro_rules! refused {
+        ($op:literal, $status:literal, $call:expr) => {{
+            let err = Error::from($call.send().await.map(drop).unwrap_err());
+            assert_eq!(err.status(), Some($status), "{}: {err:?}", $op);
+            if $status == 503 {
+                assert!(
+                    err.to_string().contains("Podman does not support service"),
+                    "{}: {err}",
+                    $op
+                );
+            }
+            common::ledger::expected_error($op, $status);
+        }};
+    }
+    refused!("swarm_inspect", 404, raw.swarm_inspect());
+    refused!(
+        "swarm_init",
+        503,
+        raw.swarm_init().body(op::swarm_init::Body::default())
+    );
+    refused!(
+        "swarm_join",
+        503,
+        raw.swarm_join().body(op::swarm_join::Body::default())
+    );
+    refused!("swarm_leave", 503, raw.swarm_leave());
+    refused!(
+        "swarm_update",
+        503,
+        raw.swarm_update()
+            .version(1)
+            .body(op::swarm_update::Body::default())
+    );
+    refused!("swarm_unlockkey", 503, raw.swarm_unlockkey());
+    refused!(
+        "swarm_unlock",
+        503,
+        raw.swarm_unlock().body(op::swarm_unlock::Body::default())
+    );
+    refused!("node_list", 404, raw.node_list());
+    refused!("node_inspect", 503, raw.node_inspect().id("x"));
+    refused!("node_delete", 503, raw.node_delete().id("x"));
+    refused!(
+        "node_update",
+        503,
+        raw.node_update()
+            .id("x")
+            .version(1)
+            .body(op::node_update::Body::default())
+    );
+    refused!("service_list", 404, raw.service_list());
+    refused!(
+        "service_create",
+        503,
+        raw.service_create()
+            .body(op::service_create::Body::default())
+    );
+    refused!("service_inspect", 503, raw.service_inspect().id("x"));
+    refused!("service_delete", 503, raw.service_delete().id("x"));
+    refused!(
+        "service_update",
+        503,
+        raw.service_update()
+            .id("x")
+            .version(1)
+            .body(op::service_update::Body::default())
+    );
+    refused!("service_logs", 503, raw.service_logs().id("x").stdout(true));
+    refused!("task_list", 404, raw.task_list());
+    refused!("task_inspect", 503, raw.task_inspect().id("x"));
+    refused!("task_logs", 503, raw.task_logs().id("x").stdout(true));
+    refused!("config_list", 404, raw.config_list());
+    refused!(
+        "config_create",
+        503,
+        raw.config_create().body(op::config_create::Body::default())
+    );
+    refused!("config_inspect", 503, raw.config_inspect().id("x"));
+    refused!("config_delete", 503, raw.config_delete().id("x"));
+    refused!(
+        "config_update",
+        503,
+        raw.config_update()
+            .id("x")
+            .version(1)
+            .body(op::config_update::Body::default())
+    );
+    refused!("plugin_list", 404, raw.plugin_list());
+    refused!(
+        "get_plugin_privileges",
+        404,
+        raw.get_plugin_privileges().remote("x")
+    );
+    refused!(
+        "plugin_pull",
+        404,
+        raw.plugin_pull().remote("x").body(Vec::new())
+    );
+    refused!("plugin_inspect", 404, raw.plugin_inspect().name("x"));
+    refused!("plugin_delete", 404, raw.plugin_delete().name("x"));
+    refused!("plugin_enable", 404, raw.plugin_enable().name("x"));
+    refused!("plugin_disable", 404, raw.plugin_disable().name("x"));
+    refused!(
+        "plugin_upgrade",
+        404,
+        raw.plugin_upgrade().name("x").remote("x").body(Vec::new())
+    );
+    refused!(
+        "plugin_create",
+        404,
+        raw.plugin_create().name("x").body(Vec::<u8>::new())
+    );
+    refused!("plugin_push", 404, raw.plugin_push().name("x"));
+    refused!(
+        "plugin_set",
+        404,
+        raw.plugin_set().name("x").body(Vec::<String>::new())
+    );
+
+    // Secrets: Podman's own, no swarm needed.
+    let scope = Scope::new();
+    let name = unique("secret");
+    let secret = d
+        .secrets()
+        .create(&name, "s3cret-value")
+        .label(LABEL, scope.value())
+        .send()
+        .await
+        .unwrap();
+    let model = secret.inspect().await.unwrap();
+    assert_eq!(model.name(), name);
+    let listed = d.secrets().list().name(&name).send().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id(), secret.id());
+    let update = secret.set_labels(HashMap::new()).await.unwrap_err();
+    assert_eq!(update.status(), Some(501), "{update:?}");
+    assert!(
+        update.to_string().contains("update is not supported"),
+        "{update}"
+    );
+    common::ledger::expected_error("secret_update", 501);
+    secret.delete().await.unwrap();
+    let gone = d.secrets().get(secret.id()).await.unwrap_err();
+    assert!(matches!(gone, Error::NotFound { .. }), "{gone:?}");
 }

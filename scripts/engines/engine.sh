@@ -228,8 +228,13 @@ stop_dockerd() {
 # Unmount whatever a killed engine left mounted under its directory (overlay, shm, netns).
 unmount_leftovers() {
   engine_vars "$1"
+  unmount_under "$E_DIR"
+}
+
+# unmount_under DIR: everything mounted below DIR, the deepest first.
+unmount_under() {
   local m
-  awk -v d="$E_DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+  awk -v d="$1/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r m; do
       umount -l "$m" 2>/dev/null || warn "could not unmount $m"
     done
@@ -274,11 +279,15 @@ ensure_engine() {
 
 # Verify the TLS listener: answers with our client certificate, refuses none or a rogue one.
 check_tls() {
-  local e=$1 port out
-  engine_vars "$e"
-  port=$(cat "$E_PORTFILE")
+  engine_vars "$1"
+  check_tls_port "$1" "$(cat "$E_PORTFILE")" "$E_LOG"
+}
+
+# check_tls_port NAME PORT LOG: the same checks on one TLS port (LOG is shown on failure).
+check_tls_port() {
+  local e=$1 port=$2 logf=$3 out
   out=$(ping_tls "$port" "$TLS/client")
-  [ "$out" = OK ] || die_log "$E_LOG" "$e: GET /_ping over TLS on 127.0.0.1:$port with the client certificate: $out"
+  [ "$out" = OK ] || die_log "$logf" "$e: GET /_ping over TLS on 127.0.0.1:$port with the client certificate: $out"
   if out=$(curl -sS --max-time 5 --cacert "$TLS/client/ca.pem" "https://127.0.0.1:$port/_ping" 2>&1) && [ "$out" = OK ]; then
     die "$e: TLS port 127.0.0.1:$port answered a client without a certificate"
   fi
@@ -291,7 +300,6 @@ restart_engine() {
   local e=$1 port t0
   engine_vars "$e"
   [ -r "$E_PORTFILE" ] || die "engine $e was never started: run '$0 up' first"
-  dockerd_pid "$e" >/dev/null || die "engine $e is not running: run '$0 up' first"
   port=$(cat "$E_PORTFILE")
   t0=$(date +%s.%N)
   stop_dockerd "$e"

@@ -3,8 +3,13 @@
 
 # Bookworm packages. docker.io brings containerd, runc and tini (docker-init) with it.
 PACKAGES=(docker.io containerd runc tini busybox-static docker-registry apache2-utils openssl
-  iproute2 iptables curl ca-certificates util-linux procps tmux)
+  iproute2 iptables curl ca-certificates util-linux procps tmux
+  podman conmon catatonit netavark aardvark-dns stunnel4 openssh-server openssh-client)
 # tmux: tests drive the exec_it example in a real terminal.
+# podman: the third engine (scripts/engines/podman.sh), with catatonit (its init for
+# HostConfig.Init), netavark and aardvark-dns for its networks (DNS on user-defined ones, as
+# dockerd's) and stunnel as the TLS terminator in front of it. openssh-server/-client: ssh://
+# hosts (tests/ssh.rs).
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -56,7 +61,9 @@ install_packages() {
     fi
   fi
   for p in /usr/sbin/dockerd /usr/sbin/docker-proxy "$DOCKER" /usr/bin/containerd /usr/sbin/runc \
-    /usr/bin/docker-init /usr/bin/docker-registry /usr/bin/htpasswd "$BUSYBOX"; do
+    /usr/bin/docker-init /usr/bin/docker-registry /usr/bin/htpasswd "$BUSYBOX" \
+    /usr/bin/podman /usr/bin/conmon /usr/libexec/podman/catatonit /usr/lib/podman/netavark \
+    /usr/lib/podman/aardvark-dns /usr/bin/stunnel4 /usr/sbin/sshd /usr/bin/ssh; do
     [ -x "$p" ] || die "$p missing after the package step"
   done
 }

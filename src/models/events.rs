@@ -49,6 +49,20 @@ impl Events {
 
     /// The events as a `Stream`. Nothing is sent until it is first polled; dropping it
     /// closes the connection.
+    ///
+    /// The integration test `events_show_a_container_created_here` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let events = docker.events().object_type("container").action("die").since("10m");
+    /// let mut events = events.stream();
+    /// while let Some(event) = events.next().await {
+    ///     let event = event?;
+    ///     println!("{:?} {:?}", event.action, event.actor.and_then(|a| a.id));
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn stream(self) -> JsonStream<op::system_events::Item> {
         let Events {
@@ -79,6 +93,20 @@ impl Events {
 
 impl Docker {
     /// `docker events`: a builder; `.stream()` gives typed events as they happen.
+    ///
+    /// The integration test `events_show_a_container_created_here` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    /// let last_hour = docker.events().label("app=web").since(now.as_secs() - 3600);
+    /// let mut past = last_hour.until(now.as_secs()).stream();
+    /// while let Some(event) = past.next().await {
+    ///     println!("{:?}", event?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn events(&self) -> Events {
         Events::new(self.clone())
     }

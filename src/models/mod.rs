@@ -27,7 +27,7 @@ pub mod swarm;
 mod system;
 pub mod volumes;
 
-pub use model::{Handle, Kind, Model};
+pub use model::{Answer, Handle, Kind, Model};
 pub use system::PingInfo;
 
 /// Filter setters, written once for every builder with a `filters: Filters` field: each

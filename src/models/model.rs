@@ -6,7 +6,12 @@
 //! derefs to it), its whole inspect answer in [`Model::attrs`], and [`Model::reload`] to
 //! inspect again. A model is never made without inspecting, so every accessor answers from
 //! what the daemon said; a handle has no such accessors, and [`Handle::inspect`] fetches
-//! them. What is particular to one kind (a container's `status`, an image's `tags`) is
+//! them.
+//!
+//! The typed attrs hold what the crate's API version describes. The daemon may say more (an
+//! older engine's fields that a newer spec dropped, a newer engine's fields), and
+//! [`Model::attrs_json`] keeps all of it: the answer as `docker inspect` prints it,
+//! docker-py's `attrs`. What is particular to one kind (a container's `status`, an image's `tags`) is
 //! added by that kind's module.
 
 use std::collections::HashMap;
@@ -16,6 +21,7 @@ use std::ops::Deref;
 
 use crate::client::Docker;
 use crate::error::Result;
+pub use crate::transport::Answer;
 
 /// A kind of object the daemon keeps: how to inspect one and where its id and labels are.
 pub trait Kind: Sized + 'static {
@@ -25,8 +31,11 @@ pub trait Kind: Sized + 'static {
     /// `container`, `image`, ...: for messages.
     const NAME: &'static str;
 
-    /// Inspect one by id or name.
-    fn inspect(docker: &Docker, id: &str) -> impl Future<Output = Result<Self::Attrs>> + Send;
+    /// Inspect one by id or name: the typed answer, and the answer as the daemon sent it.
+    fn inspect(
+        docker: &Docker,
+        id: &str,
+    ) -> impl Future<Output = Result<(Self::Attrs, Answer)>> + Send;
 
     /// The id in an inspect answer.
     fn id(attrs: &Self::Attrs) -> Option<&str>;
@@ -67,21 +76,56 @@ impl<K: Kind> Handle<K> {
     }
 
     /// The id or name this handle was made with (a model's handle: the full id).
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// assert_eq!(c.id(), "web"); // as made; a model's handle has the full id
+    /// let full = c.inspect().await?;
+    /// println!("{} = {}", full.id(), full.short_id());
+    /// # Ok(()) }
+    /// ```
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// The id's first 12 characters, without a `sha256:` prefix.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let image = docker.images().get("busybox").await?;
+    /// println!("{}", image.short_id()); // 12 hex digits, no sha256:
+    /// # Ok(()) }
+    /// ```
     pub fn short_id(&self) -> &str {
         short(&self.id)
     }
 
     /// The connection this handle talks through.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// let same_engine = c.docker().clone();
+    /// println!("{}", same_engine.address());
+    /// # Ok(()) }
+    /// ```
     pub fn docker(&self) -> &Docker {
         &self.docker
     }
 
     /// Inspect the object: a [`Model`] with the daemon's answer.
+    ///
+    /// The integration test `inspect_and_run` inspects through a handle.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let handle = docker.containers().handle("web");
+    /// handle.start().await?;
+    /// let web = handle.inspect().await?;
+    /// println!("{} is {}", web.name(), web.status());
+    /// # Ok(()) }
+    /// ```
     pub async fn inspect(&self) -> Result<Model<K>> {
         Model::inspect(&self.docker, &self.id).await
     }
@@ -93,6 +137,7 @@ impl<K: Kind> Handle<K> {
 pub struct Model<K: Kind> {
     handle: Handle<K>,
     pub(crate) attrs: K::Attrs,
+    answer: Answer,
 }
 
 impl<K: Kind> Clone for Model<K> {
@@ -100,7 +145,49 @@ impl<K: Kind> Clone for Model<K> {
         Model {
             handle: self.handle.clone(),
             attrs: self.attrs.clone(),
+            answer: self.answer.clone(),
         }
+    }
+}
+
+/// Models from a list answer: `typed` is the list the generated code decoded, `answer` the
+/// same list as sent; the array is the answer itself, or its member `key` (`Volumes`).
+pub(crate) fn list_models<K: Kind>(
+    docker: &Docker,
+    typed: Vec<K::Attrs>,
+    answer: &Answer,
+    key: Option<&str>,
+) -> Result<Vec<Model<K>>> {
+    let items = answer.items(key)?;
+    if items.len() != typed.len() {
+        return Err(crate::error::Error::stream(format!(
+            "the daemon's list of {} items decoded to {}",
+            items.len(),
+            typed.len()
+        )));
+    }
+    Ok(typed
+        .into_iter()
+        .zip(items)
+        .map(|(attrs, answer)| Model::from_answer(docker, attrs, answer, ""))
+        .collect())
+}
+
+/// Two models are equal when they are the same object: the same id (docker-py's
+/// `Model.__eq__`), whatever their attributes were when each was inspected. Proven by
+/// `image_search_and_model_equality`.
+impl<K: Kind> PartialEq for Model<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.handle.id == other.handle.id
+    }
+}
+
+impl<K: Kind> Eq for Model<K> {}
+
+/// By id, as [`PartialEq`].
+impl<K: Kind> std::hash::Hash for Model<K> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.handle.id.hash(state);
     }
 }
 
@@ -124,37 +211,110 @@ impl<K: Kind> Deref for Model<K> {
 impl<K: Kind> Model<K> {
     /// Inspect `id_or_name` and hold the answer.
     pub(crate) async fn inspect(docker: &Docker, id_or_name: &str) -> Result<Model<K>> {
-        let attrs = K::inspect(docker, id_or_name).await?;
-        Ok(Model::from_attrs(docker, attrs, id_or_name))
+        let (attrs, answer) = K::inspect(docker, id_or_name).await?;
+        Ok(Model::from_answer(docker, attrs, answer, id_or_name))
     }
 
-    /// Hold an inspect answer already at hand.
-    pub(crate) fn from_attrs(docker: &Docker, attrs: K::Attrs, asked: &str) -> Model<K> {
+    /// Hold an answer already at hand: typed, and as the daemon sent it.
+    pub(crate) fn from_answer(
+        docker: &Docker,
+        attrs: K::Attrs,
+        answer: Answer,
+        asked: &str,
+    ) -> Model<K> {
         let id = K::id(&attrs).unwrap_or(asked).to_string();
         Model {
             handle: Handle::new(docker, id),
             attrs,
+            answer,
         }
     }
 
     /// The labels.
+    ///
+    /// The integration test `network_lifecycle_connect_and_dns_aliases` reads labels.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// if c.labels().get("app").map(String::as_str) == Some("web") {
+    ///     println!("{} belongs to web", c.name());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn labels(&self) -> HashMap<String, String> {
         K::labels(&self.attrs).cloned().unwrap_or_default()
     }
 
-    /// Everything the daemon said in its inspect answer, as of the last
-    /// [`reload`](Self::reload).
+    /// The daemon's answer as of the last [`reload`](Self::reload), typed by the API
+    /// version the crate was generated from: a field that version does not describe is
+    /// not here, [`attrs_json`](Self::attrs_json) has it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// let restarts = c.attrs().restart_count.unwrap_or_default();
+    /// let pid = c.attrs().state.as_ref().and_then(|s| s.pid);
+    /// println!("restarted {restarts} times, pid {pid:?}");
+    /// # Ok(()) }
+    /// ```
     pub fn attrs(&self) -> &K::Attrs {
         &self.attrs
     }
 
+    /// The daemon's whole answer, every field it sent, as `docker inspect` prints it
+    /// (docker-py's `attrs`): an image inspected on Docker 20.10 keeps its
+    /// `ContainerConfig`, which API 1.51 no longer describes. Parsed on first use. Proven
+    /// equal to `docker inspect`'s output by `attrs_json_is_what_docker_inspect_prints`.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let image = docker.images().get("busybox").await?;
+    /// let config = &image.attrs_json()["ContainerConfig"];
+    /// # Ok(()) }
+    /// ```
+    pub fn attrs_json(&self) -> &serde_json::Value {
+        self.answer.json()
+    }
+
+    /// The daemon's answer, as it sent it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let image = docker.images().get("busybox").await?;
+    /// std::fs::write("busybox.json", image.answer().text())?; // as `docker inspect` gets it
+    /// # Ok(()) }
+    /// ```
+    pub fn answer(&self) -> &Answer {
+        &self.answer
+    }
+
     /// Inspect again.
+    ///
+    /// The integration test `lifecycle_operations` reloads after each verb.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let mut c = docker.containers().get("web").await?;
+    /// c.stop().send().await?;
+    /// c.reload().await?;
+    /// assert_eq!(c.status(), "exited");
+    /// # Ok(()) }
+    /// ```
     pub async fn reload(&mut self) -> Result<()> {
-        self.attrs = K::inspect(&self.handle.docker, &self.handle.id).await?;
+        (self.attrs, self.answer) = K::inspect(&self.handle.docker, &self.handle.id).await?;
         Ok(())
     }
 
     /// The handle, for the verbs without the data.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// let handle = c.handle().clone(); // the verbs, without the data
+    /// tokio::spawn(async move { handle.restart().send().await });
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self) -> &Handle<K> {
         &self.handle
     }

@@ -44,6 +44,16 @@ impl<K: Prunable> Prune<K> {
     }
 
     /// Prune; the daemon's report.
+    ///
+    /// The integration test `published_ports_and_prune` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let report = docker.containers().prune().until("24h").label("ci").send().await?;
+    /// let gone = report.containers_deleted.unwrap_or_default();
+    /// println!("{} containers, {} bytes", gone.len(), report.space_reclaimed.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<K::Report> {
         K::prune(&self.docker, self.filters.to_query()).await
     }

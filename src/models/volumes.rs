@@ -5,12 +5,21 @@ use std::collections::HashMap;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model, list_models};
 use crate::models::prune::{Prunable, Prune};
 use crate::raw::types::op;
 
 impl Docker {
     /// Volumes: list, get, create, prune.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` goes through it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let data = docker.volumes().create().name("pgdata").send().await?;
+    /// println!("{} at {}", data.name(), data.mountpoint());
+    /// # Ok(()) }
+    /// ```
     pub fn volumes(&self) -> Volumes {
         Volumes {
             docker: self.clone(),
@@ -26,6 +35,17 @@ pub struct Volumes {
 
 impl Volumes {
     /// `docker volume ls`: a builder; `.send()` lists in one request.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for v in docker.volumes().list().label("backup=nightly").send().await? {
+    ///     println!("{} {}", v.name(), v.mountpoint());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListVolumes {
         ListVolumes {
             docker: self.docker.clone(),
@@ -34,16 +54,46 @@ impl Volumes {
     }
 
     /// A volume by name without inspecting it: its verbs (`remove`).
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let scratch = docker.volumes().handle("scratch");
+    /// scratch.remove().force(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self, name: impl Into<String>) -> VolumeHandle {
         VolumeHandle::new(&self.docker, name.into())
     }
 
     /// Inspect a volume by name.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// match docker.volumes().get("pgdata").await {
+    ///     Ok(v) => println!("{} is at {}", v.name(), v.mountpoint()),
+    ///     Err(docker_engine::Error::NotFound { .. }) => println!("no volume pgdata yet"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, name: impl AsRef<str>) -> Result<Volume> {
         Volume::inspect(&self.docker, name.as_ref()).await
     }
 
     /// `docker volume create [NAME]`: a builder (no name: the daemon picks one).
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let anonymous = docker.volumes().create().send().await?;
+    /// println!("the daemon named it {}", anonymous.name());
+    /// # Ok(()) }
+    /// ```
     pub fn create(&self) -> CreateVolume {
         CreateVolume {
             docker: self.docker.clone(),
@@ -55,6 +105,16 @@ impl Volumes {
     }
 
     /// `docker volume prune`: remove unused anonymous volumes (`.filter("all", "true")` on API >= 1.42: named ones too).
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let report = docker.volumes().prune().label("ci=true").send().await?;
+    /// println!("reclaimed {} bytes", report.space_reclaimed.unwrap_or_default());
+    /// # Ok(()) }
+    /// ```
     pub fn prune(&self) -> Prune<VolumeKind> {
         Prune::new(&self.docker)
     }
@@ -99,12 +159,31 @@ impl CreateVolume {
     }
 
     /// Create it.
+    ///
+    /// Several settings together; the integration test
+    /// `a_volume_written_by_one_container_is_read_by_another` creates a volume.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let tmp = docker
+    ///     .volumes()
+    ///     .create()
+    ///     .name("build-cache")
+    ///     .driver("local")
+    ///     .driver_opt("type", "tmpfs")
+    ///     .driver_opt("device", "tmpfs")
+    ///     .driver_opt("o", "size=512m")
+    ///     .label("team", "ci")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Volume> {
-        let attrs = self
-            .docker
-            .call(self.docker.raw().volume_create().body(self.body).send())
+        let c = self.docker.capture_whole();
+        let (attrs, answer) = c
+            .whole(c.raw().volume_create().body(self.body).send())
             .await?;
-        Ok(Volume::from_attrs(&self.docker, attrs, ""))
+        Ok(Volume::from_answer(&self.docker, attrs, answer, ""))
     }
 }
 
@@ -124,18 +203,25 @@ impl ListVolumes {
     }
 
     /// Send the request.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let volumes = docker.volumes().list().name("pg").label("backup").send().await?;
+    /// println!("{} volumes", volumes.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Volume>> {
-        let mut call = self.docker.raw().volume_list();
+        let c = self.docker.capture_whole();
+        let mut call = c.raw().volume_list();
         if let Some(f) = self.filters.to_query() {
             call = call.filters(f);
         }
-        let list = self.docker.call(call.send()).await?;
-        Ok(list
-            .volumes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|attrs| Volume::from_attrs(&self.docker, attrs, ""))
-            .collect())
+        let (list, answer) = c.whole(call.send()).await?;
+        let volumes = list.volumes.unwrap_or_default();
+        list_models(&self.docker, volumes, &answer, Some("Volumes"))
     }
 }
 
@@ -147,10 +233,9 @@ impl Kind for VolumeKind {
     type Attrs = op::volume_inspect::Response;
     const NAME: &'static str = "Volume";
 
-    async fn inspect(docker: &Docker, name: &str) -> Result<Self::Attrs> {
-        docker
-            .call(docker.raw().volume_inspect().name(name).send())
-            .await
+    async fn inspect(docker: &Docker, name: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().volume_inspect().name(name).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -171,6 +256,13 @@ pub type VolumeHandle = Handle<VolumeKind>;
 
 impl Handle<VolumeKind> {
     /// Name (also its [`id`](Handle::id)).
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let v = docker.volumes().get("pgdata").await?;
+    /// println!("{} ({:?})", v.name(), v.labels());
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> &str {
         &self.id
     }
@@ -178,6 +270,15 @@ impl Handle<VolumeKind> {
 
 impl Model<VolumeKind> {
     /// Where the volume is on the host.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let v = docker.volumes().get("pgdata").await?;
+    /// println!("{}", v.mountpoint()); // /var/lib/docker/volumes/pgdata/_data
+    /// # Ok(()) }
+    /// ```
     pub fn mountpoint(&self) -> &str {
         self.attrs.mountpoint.as_deref().unwrap_or_default()
     }
@@ -185,6 +286,16 @@ impl Model<VolumeKind> {
 
 impl Handle<VolumeKind> {
     /// `docker volume rm`: a builder; `.force(true)`.
+    ///
+    /// The integration test `a_volume_written_by_one_container_is_read_by_another` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let v = docker.volumes().get("scratch").await?;
+    /// v.remove().send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn remove(&self) -> RemoveVolume<'_> {
         RemoveVolume {
             volume: self,
@@ -208,6 +319,16 @@ impl RemoveVolume<'_> {
     }
 
     /// Remove it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// match docker.volumes().handle("pgdata").remove().force(false).send().await {
+    ///     Ok(()) => println!("removed"),
+    ///     Err(docker_engine::Error::Conflict { message, .. }) => println!("in use: {message}"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let v = self.volume;
         let call = v

@@ -39,9 +39,22 @@ pub struct SessionControl {
 
 impl SessionControl {
     /// Resize the TTY to `width` columns and `height` rows.
+    ///
+    /// The integration test `interactive_shell_with_tty_and_resize` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let sh = c.exec(["sh"]).stdin(true).tty(true).start().await?;
+    /// let control = sh.control();
+    /// let (output, input) = sh.split();
+    /// control.resize(132, 43).await?; // the terminal was resized
+    /// # drop((output, input));
+    /// # Ok(()) }
+    /// ```
     pub async fn resize(&self, width: u16, height: u16) -> Result<()> {
         let (w, h) = (i64::from(width), i64::from(height));
-        match &self.target {
+        let done = match &self.target {
             Target::Exec(id) => self
                 .docker
                 .call(self.docker.raw().exec_resize().id(id).w(w).h(h).send())
@@ -52,6 +65,13 @@ impl SessionControl {
                 .call(self.docker.raw().container_resize().id(id).w(w).h(h).send())
                 .await
                 .map(drop),
+        };
+        match done {
+            // A success the spec does not list: Podman answers an exec resize with 201.
+            Err(Error::Api {
+                status: 200..=299, ..
+            }) => Ok(()),
+            other => other,
         }
     }
 
@@ -69,6 +89,21 @@ impl SessionControl {
     }
 
     /// Wait until the process ends; its exit code.
+    ///
+    /// The integration test `ten_mib_through_cat_and_back` waits after a split.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let job = docker.containers().handle("web").exec(["make", "test"]).start().await?;
+    /// let control = job.control();
+    /// let (mut output, _input) = job.split();
+    /// while let Some(chunk) = output.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// println!("exit code {}", control.wait().await?);
+    /// # Ok(()) }
+    /// ```
     pub async fn wait(&self) -> Result<i64> {
         match &self.target {
             Target::Exec(id) => exec_exit_code(&self.docker, id).await,
@@ -102,6 +137,14 @@ pub(crate) async fn container_exit_code(docker: &Docker, id: &str) -> Result<i64
     let r = docker
         .call(docker.raw().container_wait().id(id).send())
         .await?;
+    wait_exit_code(id, r)
+}
+
+/// The exit code in a wait's answer; a failure the daemon reports in it is [`Error::Stream`].
+pub(crate) fn wait_exit_code(
+    id: &str,
+    r: crate::raw::types::op::container_wait::Response,
+) -> Result<i64> {
     match r.error.and_then(|e| e.message) {
         Some(message) if !message.is_empty() => Err(Error::Stream {
             message: format!("waiting for container {id} failed: {message}"),
@@ -156,22 +199,75 @@ impl Session {
     }
 
     /// Resize the TTY.
+    ///
+    /// The integration test `interactive_shell_with_tty_and_resize` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let sh = c.exec(["sh"]).stdin(true).tty(true).start().await?;
+    /// sh.resize(100, 30).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn resize(&self, width: u16, height: u16) -> Result<()> {
         self.control.resize(width, height).await
     }
 
     /// Wait for the process to end; its exit code. Read the output first if there is much
     /// of it: a process blocked writing to a full pipe does not end.
+    ///
+    /// The integration test `stdin_eof_ends_cat_and_output_keeps_flowing_after_shutdown` makes the
+    /// same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use tokio::io::AsyncWriteExt;
+    /// let c = docker.containers().handle("web");
+    /// let mut sh = c.exec(["sh"]).stdin(true).start().await?;
+    /// sh.write_all(b"exit 7\n").await?;
+    /// assert_eq!(sh.wait().await?, 7);
+    /// # Ok(()) }
+    /// ```
     pub async fn wait(&self) -> Result<i64> {
         self.control.wait().await
     }
 
     /// A handle for `resize` and `wait` that outlives [`split`](Self::split).
+    ///
+    /// The integration test `interactive_shell_with_tty_and_resize` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let sh = c.exec(["sh"]).tty(true).stdin(true).start().await?;
+    /// let control = sh.control();
+    /// tokio::spawn(async move { control.resize(80, 24).await });
+    /// # Ok(()) }
+    /// ```
     pub fn control(&self) -> SessionControl {
         self.control.clone()
     }
 
     /// The output and input halves, to read and write from different tasks.
+    ///
+    /// The integration test `ten_mib_through_cat_and_back` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// use tokio::io::AsyncWriteExt;
+    /// let cat = docker.containers().handle("web").exec(["cat"]).stdin(true).start().await?;
+    /// let (mut output, mut input) = cat.split();
+    /// let writer = tokio::spawn(async move {
+    ///     input.write_all(b"some input\n").await?;
+    ///     input.shutdown().await // stdin closed: cat ends
+    /// });
+    /// while let Some(chunk) = output.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # writer.await.ok();
+    /// # Ok(()) }
+    /// ```
     pub fn split(self) -> (SessionOutput, SessionInput) {
         (self.output, self.input)
     }

@@ -30,6 +30,13 @@ pub enum LogChunk {
 
 impl LogChunk {
     /// The bytes, whichever stream they came from.
+    ///
+    /// ```
+    /// use docker_engine::stream::LogChunk;
+    /// let chunk = LogChunk::StdErr("oops\n".into());
+    /// assert_eq!(chunk.bytes().as_ref(), b"oops\n");
+    /// assert_eq!(chunk.to_string(), "oops\n");
+    /// ```
     pub fn bytes(&self) -> &Bytes {
         match self {
             LogChunk::StdIn(b)
@@ -40,6 +47,13 @@ impl LogChunk {
     }
 
     /// The bytes, owned.
+    ///
+    /// ```
+    /// use docker_engine::stream::LogChunk;
+    /// let chunks = [LogChunk::StdOut("a".into()), LogChunk::StdErr("b".into())];
+    /// let all: Vec<u8> = chunks.into_iter().flat_map(|c| c.into_bytes()).collect();
+    /// assert_eq!(all, b"ab");
+    /// ```
     pub fn into_bytes(self) -> Bytes {
         match self {
             LogChunk::StdIn(b)
@@ -67,11 +81,26 @@ impl fmt::Display for LogChunk {
 /// 32 KiB buffers, so real frames are far smaller.
 pub const MAX_FRAME: usize = 64 << 20;
 
+/// An error frame's message is kept up to this many bytes (the same bound as an error
+/// body, [`ERROR_BODY_LIMIT`](crate::ERROR_BODY_LIMIT)); the rest of the frame is read and
+/// dropped, and the message says it was cut.
+pub const ERROR_MESSAGE_LIMIT: usize = crate::ERROR_BODY_LIMIT;
+
 #[derive(Debug)]
 enum State {
-    Header { buf: [u8; 8], have: usize },
-    Payload { stream: u8, remaining: usize },
-    DaemonError { remaining: usize, message: BytesMut },
+    Header {
+        buf: [u8; 8],
+        have: usize,
+    },
+    Payload {
+        stream: u8,
+        remaining: usize,
+    },
+    DaemonError {
+        remaining: usize,
+        message: BytesMut,
+        cut: bool,
+    },
     Failed,
 }
 
@@ -98,11 +127,37 @@ impl Default for Demuxer {
 
 impl Demuxer {
     /// A decoder at the start of a stream.
+    ///
+    /// ```
+    /// use docker_engine::stream::{Demuxer, LogChunk, demux::encode_frame};
+    /// let mut wire = Vec::new();
+    /// encode_frame(1, b"out\n", &mut wire);
+    /// encode_frame(2, b"err\n", &mut wire);
+    /// let mut demuxer = Demuxer::new();
+    /// demuxer.push(wire.into());
+    /// assert_eq!(demuxer.next_chunk()?, Some(LogChunk::StdOut("out\n".into())));
+    /// assert_eq!(demuxer.next_chunk()?, Some(LogChunk::StdErr("err\n".into())));
+    /// assert_eq!(demuxer.next_chunk()?, None);
+    /// demuxer.finish()?;
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn new() -> Demuxer {
         Demuxer::default()
     }
 
     /// Add bytes read from the connection.
+    ///
+    /// ```
+    /// use docker_engine::stream::{Demuxer, demux::encode_frame};
+    /// let mut wire = Vec::new();
+    /// encode_frame(1, b"hello", &mut wire);
+    /// let mut demuxer = Demuxer::new();
+    /// demuxer.push(bytes::Bytes::copy_from_slice(&wire[..6])); // a frame cut by the network
+    /// assert_eq!(demuxer.next_chunk()?, None); // the header: nothing to give yet
+    /// demuxer.push(bytes::Bytes::copy_from_slice(&wire[6..]));
+    /// assert_eq!(demuxer.next_chunk()?.unwrap().bytes().as_ref(), b"hello");
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn push(&mut self, data: Bytes) {
         if self.input.is_empty() {
             self.input = data;
@@ -115,6 +170,18 @@ impl Demuxer {
     }
 
     /// The next chunk, `Ok(None)` when more input is needed.
+    ///
+    /// ```
+    /// use docker_engine::stream::{Demuxer, demux::encode_frame};
+    /// let mut wire = Vec::new();
+    /// encode_frame(2, b"warning\n", &mut wire);
+    /// let mut demuxer = Demuxer::new();
+    /// demuxer.push(wire.into());
+    /// while let Some(chunk) = demuxer.next_chunk()? {
+    ///     eprint!("{chunk}");
+    /// }
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn next_chunk(&mut self) -> Result<Option<LogChunk>> {
         loop {
             match &mut self.state {
@@ -139,6 +206,12 @@ impl Demuxer {
                         return Err(self.fail(format!("frame of {len} bytes exceeds the {MAX_FRAME}-byte limit: corrupt stream")));
                     }
                     self.state = match (header[0], len) {
+                        // The daemon's own reader (stdcopy) takes an error frame as an
+                        // error even when it is empty.
+                        (3, 0) => {
+                            return Err(self
+                                .fail("the daemon reported an error with no message".to_string()));
+                        }
                         (_, 0) => State::Header {
                             buf: [0; 8],
                             have: 0,
@@ -146,6 +219,7 @@ impl Demuxer {
                         (3, _) => State::DaemonError {
                             remaining: len,
                             message: BytesMut::with_capacity(len.min(4096)),
+                            cut: false,
                         },
                         (stream, _) => State::Payload {
                             stream,
@@ -173,14 +247,26 @@ impl Demuxer {
                         _ => LogChunk::StdErr(piece),
                     }));
                 }
-                State::DaemonError { remaining, message } => {
+                State::DaemonError {
+                    remaining,
+                    message,
+                    cut,
+                } => {
                     let n = (*remaining).min(self.input.len());
-                    message.extend_from_slice(&self.input.split_to(n));
+                    let piece = self.input.split_to(n);
+                    // Kept up to ERROR_MESSAGE_LIMIT; the rest is read and dropped.
+                    let room = ERROR_MESSAGE_LIMIT.saturating_sub(message.len());
+                    message.extend_from_slice(&piece[..piece.len().min(room)]);
+                    *cut |= piece.len() > room;
                     *remaining -= n;
                     if *remaining > 0 {
                         return Ok(None);
                     }
-                    let text = String::from_utf8_lossy(message).trim_end().to_string();
+                    let cut = *cut;
+                    let mut text = String::from_utf8_lossy(message).trim_end().to_string();
+                    if cut {
+                        text.push_str(" [cut at 64 KiB]");
+                    }
                     return Err(self.fail(format!("the daemon reported: {text}")));
                 }
             }
@@ -188,6 +274,15 @@ impl Demuxer {
     }
 
     /// The connection ended: an error if it ended inside a frame.
+    ///
+    /// ```
+    /// use docker_engine::stream::Demuxer;
+    /// let mut demuxer = Demuxer::new();
+    /// demuxer.push(bytes::Bytes::from_static(&[1, 0, 0, 0, 0, 0, 0, 9, b'h']));
+    /// while demuxer.next_chunk()?.is_some() {}
+    /// assert!(demuxer.finish().is_err()); // the stream ended inside a frame
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn finish(&mut self) -> Result<()> {
         match &self.state {
             State::Header { have: 0, .. } if self.input.is_empty() => Ok(()),
@@ -211,6 +306,13 @@ impl Demuxer {
 }
 
 /// Frame a chunk the way the daemon does; for tests and tools that produce streams.
+///
+/// ```
+/// use docker_engine::stream::demux::encode_frame;
+/// let mut wire = Vec::new();
+/// encode_frame(1, b"hi", &mut wire);
+/// assert_eq!(wire, [1, 0, 0, 0, 0, 0, 0, 2, b'h', b'i']);
+/// ```
 pub fn encode_frame(stream: u8, payload: &[u8], out: &mut Vec<u8>) {
     out.push(stream);
     out.extend_from_slice(&[0, 0, 0]);
@@ -306,6 +408,16 @@ impl LogStream {
     }
 
     /// Read to the end, separating stdout and stderr (console output counts as stdout).
+    ///
+    /// The integration test `logs_are_byte_exact_with_binary_data_and_interleaving` reads logs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let logs = docker.containers().handle("web").logs().stream();
+    /// let (stdout, stderr) = logs.collect_output().await?;
+    /// println!("{} bytes out, {} bytes err", stdout.len(), stderr.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_output(mut self) -> Result<(Vec<u8>, Vec<u8>)> {
         use futures_util::StreamExt;
         let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -319,6 +431,18 @@ impl LogStream {
     }
 
     /// Read to the end, keeping every chunk in order.
+    ///
+    /// The integration test `logs_are_byte_exact_with_binary_data_and_interleaving` reads logs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let logs = docker.containers().handle("web").logs().tail(5).stream();
+    /// let chunks = logs.collect_chunks().await?;
+    /// for chunk in chunks {
+    ///     print!("{chunk}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn collect_chunks(mut self) -> Result<Vec<LogChunk>> {
         use futures_util::StreamExt;
         let mut chunks = Vec::new();
@@ -363,6 +487,11 @@ impl Stream for LogStream {
         }
     }
 }
+
+// The suite's one deterministic generator (tests/support/rng.rs).
+#[cfg(test)]
+#[path = "../../tests/support/rng.rs"]
+mod rng;
 
 #[cfg(test)]
 mod tests {
@@ -474,21 +603,39 @@ mod tests {
         assert!(err.to_string().contains("exec failed: boom"), "{err}");
     }
 
-    /// xorshift64*: a small deterministic generator, so the property runs are repeatable.
-    struct Rng(u64);
+    #[test]
+    fn an_empty_daemon_error_frame_is_an_error_not_a_skipped_frame() {
+        let mut v = Vec::new();
+        encode_frame(1, b"ok", &mut v);
+        encode_frame(3, b"", &mut v);
+        encode_frame(1, b"after", &mut v);
+        let err = decode(&v, &[]).unwrap_err();
+        assert!(err.to_string().contains("no message"), "{err}");
+    }
 
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
+    #[test]
+    fn a_daemon_error_frame_is_kept_up_to_the_limit_and_marked_cut() {
+        for (len, cut) in [
+            (ERROR_MESSAGE_LIMIT, false),
+            (ERROR_MESSAGE_LIMIT + 1, true),
+        ] {
+            let mut v = Vec::new();
+            encode_frame(3, &vec![b'e'; len], &mut v);
+            let Error::Stream { message, .. } = decode(&v, &[100, 60_000]).unwrap_err() else {
+                panic!("not a stream error");
+            };
+            let mut want = format!(
+                "the daemon reported: {}",
+                "e".repeat(ERROR_MESSAGE_LIMIT.min(len))
+            );
+            if cut {
+                want.push_str(" [cut at 64 KiB]");
+            }
+            assert!(message == want, "{len}: {} bytes", message.len());
         }
     }
+
+    use super::rng::Rng;
 
     /// Property: arbitrary bytes, cut anywhere, never panic; the decoder ends in an error or
     /// at a frame boundary. 1,000,000 cases.

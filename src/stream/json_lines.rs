@@ -31,21 +31,57 @@ pub const MAX_LINE: usize = 16 << 20;
 
 impl JsonLines {
     /// A framer at the start of a stream.
+    ///
+    /// ```
+    /// use docker_engine::stream::JsonLines;
+    /// let mut lines = JsonLines::new();
+    /// lines.push(b"{\"status\":\"Pulling\"}\r\n\n{\"sta");
+    /// assert_eq!(lines.next_line()?.as_deref(), Some(&b"{\"status\":\"Pulling\"}"[..]));
+    /// assert_eq!(lines.next_line()?, None); // the rest of the line is still on its way
+    /// lines.push(b"tus\":\"Done\"}");
+    /// assert_eq!(lines.finish().as_deref(), Some(&b"{\"status\":\"Done\"}"[..]));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn new() -> JsonLines {
         JsonLines::default()
     }
 
     /// Add bytes read from the connection.
+    ///
+    /// ```
+    /// use docker_engine::stream::JsonLines;
+    /// let mut lines = JsonLines::new();
+    /// for piece in [&b"{\"a\""[..], b":1}\n{\"a\":2}\n"] {
+    ///     lines.push(piece);
+    ///     while let Some(line) = lines.next_line()? {
+    ///         println!("{}", String::from_utf8_lossy(&line));
+    ///     }
+    /// }
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn push(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
     }
 
     /// The next non-blank line, `Ok(None)` when more input is needed.
+    ///
+    /// ```
+    /// use docker_engine::stream::JsonLines;
+    /// let mut lines = JsonLines::new();
+    /// lines.push(b"\n\n{\"id\":\"abc\"}\n");
+    /// assert_eq!(lines.next_line()?.as_deref(), Some(&b"{\"id\":\"abc\"}"[..])); // blanks skipped
+    /// assert_eq!(lines.next_line()?, None);
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn next_line(&mut self) -> Result<Option<Bytes>> {
         loop {
             match self.buf[self.scanned..].iter().position(|b| *b == b'\n') {
                 Some(i) => {
-                    let mut line = self.buf.split_to(self.scanned + i + 1);
+                    let end = self.scanned + i;
+                    if line_too_long(&self.buf[..end]) {
+                        return Err(Self::too_long());
+                    }
+                    let mut line = self.buf.split_to(end + 1);
                     self.scanned = 0;
                     line.truncate(line.len() - 1);
                     if line.last() == Some(&b'\r') {
@@ -58,10 +94,8 @@ impl JsonLines {
                 }
                 None => {
                     self.scanned = self.buf.len();
-                    if self.buf.len() > MAX_LINE {
-                        return Err(Error::stream(format!(
-                            "a JSON line longer than {MAX_LINE} bytes: corrupt stream"
-                        )));
+                    if line_too_long(&self.buf) {
+                        return Err(Self::too_long());
                     }
                     return Ok(None);
                 }
@@ -69,7 +103,22 @@ impl JsonLines {
         }
     }
 
+    fn too_long() -> Error {
+        Error::stream(format!(
+            "a JSON line longer than {MAX_LINE} bytes: corrupt stream"
+        ))
+    }
+
     /// The stream ended: the last line, if it had no newline.
+    ///
+    /// ```
+    /// use docker_engine::stream::JsonLines;
+    /// let mut lines = JsonLines::new();
+    /// lines.push(b"{\"last\":true}");
+    /// assert_eq!(lines.next_line()?, None);
+    /// assert_eq!(lines.finish().as_deref(), Some(&b"{\"last\":true}"[..]));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn finish(&mut self) -> Option<Bytes> {
         let mut rest = std::mem::take(&mut self.buf);
         self.scanned = 0;
@@ -84,7 +133,24 @@ impl JsonLines {
     }
 }
 
+/// Whether a line, or the start of one, is over [`MAX_LINE`] without its `\r` (which may be
+/// the first half of its `\r\n`). The same test whether its newline came in the same read
+/// or a later one.
+fn line_too_long(line: &[u8]) -> bool {
+    line.len() - usize::from(line.last() == Some(&b'\r')) > MAX_LINE
+}
+
 /// Decode one line: the daemon's in-stream error, or an item.
+///
+/// ```
+/// use docker_engine::stream::json_lines::decode_line;
+/// use docker_engine::types::op::image_create::Item;
+/// let item: Item = decode_line(br#"{"status":"Downloading","id":"a1b2"}"#)?;
+/// assert_eq!(item.status.as_deref(), Some("Downloading"));
+/// let failed = decode_line::<Item>(br#"{"error":"manifest unknown"}"#);
+/// assert!(failed.unwrap_err().to_string().contains("manifest unknown"));
+/// # Ok::<(), docker_engine::Error>(())
+/// ```
 pub fn decode_line<T: DeserializeOwned>(line: &[u8]) -> Result<T> {
     let shown = || {
         format!(
@@ -121,6 +187,8 @@ use crate::stream::demux::ByteSource;
 pub struct JsonStream<T> {
     source: ByteSource,
     lines: JsonLines,
+    /// Put before the message of an error the daemon reports in the stream.
+    context: Option<Box<str>>,
     done: bool,
     _item: PhantomData<fn() -> T>,
 }
@@ -139,8 +207,63 @@ impl<T> JsonStream<T> {
         JsonStream {
             source,
             lines: JsonLines::new(),
+            context: None,
             done: false,
             _item: PhantomData,
+        }
+    }
+
+    /// Name what the stream is doing in the errors the daemon reports in it (`pushing
+    /// 127.0.0.1:5000/app:1 to registry 127.0.0.1:5000: EOF`): the daemon's own words
+    /// often name neither the image nor the registry.
+    pub(crate) fn context(mut self, context: String) -> JsonStream<T> {
+        self.context = Some(context.into());
+        self
+    }
+
+    /// The same stream, each line decoded as `U` instead: a type of your own, or
+    /// [`serde_json::Value`] for what the spec's item does not name. The daemon's push
+    /// lines carry the layer `id` (`{"status":"Pushed","id":"5f70bf18a086"}`) and its
+    /// last line the manifest's digest in `aux`; the spec's push item has neither field.
+    /// The daemon's in-stream errors still end the stream with `Err`. It may be called
+    /// midway: the lines not yet returned are decoded as `U`.
+    ///
+    /// The integration test `push_progress_lines_carry_their_layer_ids` reads a push so.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let mut lines = docker
+    ///     .images()
+    ///     .push("registry.example/myapp:1.0")
+    ///     .stream()
+    ///     .decode_as::<serde_json::Value>();
+    /// while let Some(line) = lines.next().await {
+    ///     let line = line?;
+    ///     println!("{}: {}", line["id"].as_str().unwrap_or("-"), line["status"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn decode_as<U>(self) -> JsonStream<U> {
+        JsonStream {
+            source: self.source,
+            lines: self.lines,
+            context: self.context,
+            done: self.done,
+            _item: PhantomData,
+        }
+    }
+
+    fn decode(&self, line: &[u8]) -> Result<T>
+    where
+        T: DeserializeOwned,
+    {
+        match (decode_line(line), &self.context) {
+            (Err(Error::Stream { message, source }), Some(context)) => Err(Error::Stream {
+                message: format!("{context}: {message}"),
+                source,
+            }),
+            (other, _) => other,
         }
     }
 }
@@ -156,7 +279,7 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
             }
             match this.lines.next_line() {
                 Ok(Some(line)) => {
-                    let item = decode_line(&line);
+                    let item = this.decode(&line);
                     this.done = item.is_err();
                     return Poll::Ready(Some(item));
                 }
@@ -175,7 +298,8 @@ impl<T: DeserializeOwned> Stream for JsonStream<T> {
                 }
                 Poll::Ready(None) => {
                     this.done = true;
-                    return Poll::Ready(this.lines.finish().map(|line| decode_line(&line)));
+                    let last = this.lines.finish();
+                    return Poll::Ready(last.map(|line| this.decode(&line)));
                 }
             }
         }
@@ -229,5 +353,41 @@ mod tests {
             decode_line::<serde_json::Value>(b"{nope"),
             Err(Error::Decode { .. })
         ));
+    }
+
+    #[tokio::test]
+    async fn decode_as_keeps_what_the_typed_item_has_no_field_for() {
+        use crate::types::op::image_push::Item;
+        use futures_util::StreamExt;
+        let body = b"{\"status\":\"Preparing\",\"id\":\"5f70bf18a086\"}\n\
+            {\"status\":\"Pushed\",\"id\":\"5f70bf18a086\"}\n\
+            {\"errorDetail\":{\"message\":\"unauthorized\"},\"error\":\"unauthorized\"}\n\
+            {\"status\":\"never read\"}\n";
+        // The first read ends inside the second line.
+        let cut = body.iter().position(|&b| b == b'\n').unwrap() + 10;
+        let chunks: Vec<Result<bytes::Bytes>> = vec![
+            Ok(bytes::Bytes::from_static(&body[..cut])),
+            Ok(bytes::Bytes::from_static(&body[cut..])),
+        ];
+        let source: ByteSource = Box::pin(futures_util::stream::iter(chunks));
+        let mut typed = JsonStream::<Item>::new(source).context("pushing x".into());
+        let first = typed.next().await.unwrap().unwrap();
+        assert_eq!(first.status.as_deref(), Some("Preparing"));
+        // The spec's push item has no field for the layer id.
+        assert!(serde_json::to_value(&first).unwrap().get("id").is_none());
+        // Retyped midway: the buffered half line is kept and decoded as the new type.
+        let items: Vec<Result<serde_json::Value>> =
+            typed.decode_as::<serde_json::Value>().collect().await;
+        assert_eq!(items.len(), 2, "the error line ends the stream: {items:?}");
+        let pushed = items[0].as_ref().unwrap();
+        assert_eq!(
+            (&pushed["id"], &pushed["status"]),
+            (&"5f70bf18a086".into(), &"Pushed".into())
+        );
+        assert!(
+            matches!(&items[1], Err(Error::Stream { message, .. }) if message == "pushing x: unauthorized"),
+            "{:?}",
+            items[1]
+        );
     }
 }

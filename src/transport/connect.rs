@@ -18,6 +18,7 @@ pub(crate) enum Socket {
     Tcp(tokio::net::TcpStream),
     #[cfg(feature = "tls")]
     Tls(Box<tokio_rustls::client::TlsStream<tokio::net::TcpStream>>),
+    Ssh(Box<super::ssh::SshSocket>),
 }
 
 macro_rules! each_socket {
@@ -27,6 +28,7 @@ macro_rules! each_socket {
             Socket::Tcp($s) => $e,
             #[cfg(feature = "tls")]
             Socket::Tls($s) => $e,
+            Socket::Ssh($s) => $e,
         }
     };
 }
@@ -72,6 +74,7 @@ impl AsyncWrite for Socket {
             Socket::Tcp(s) => s.is_write_vectored(),
             #[cfg(feature = "tls")]
             Socket::Tls(s) => s.is_write_vectored(),
+            Socket::Ssh(s) => s.is_write_vectored(),
         }
     }
 }
@@ -85,6 +88,8 @@ pub(crate) struct Connector {
         rustls::pki_types::ServerName<'static>,
     )>,
     timeout: Duration,
+    /// For an `ssh://` host: how to run ssh.
+    ssh: Option<super::ssh::SshTarget>,
     /// The `Host` header requests carry.
     pub(crate) authority: http::HeaderValue,
 }
@@ -100,10 +105,30 @@ impl std::fmt::Debug for Connector {
 
 impl Connector {
     /// Check that `host` and `tls` fit together and prepare the TLS configuration.
-    pub(crate) fn new(host: Host, tls: Option<&TlsMaterial>, timeout: Duration) -> Result<Self> {
+    pub(crate) fn new(
+        host: Host,
+        tls: Option<&TlsMaterial>,
+        timeout: Duration,
+        ssh_options: &[String],
+    ) -> Result<Self> {
+        let ssh = match &host {
+            Host::Ssh {
+                user,
+                host,
+                port,
+                socket,
+            } => Some(super::ssh::SshTarget {
+                user: user.clone(),
+                host: host.clone(),
+                port: *port,
+                socket: socket.clone(),
+                options: ssh_options.to_vec(),
+            }),
+            _ => None,
+        };
         let authority = match &host {
-            Host::Unix(_) => http::HeaderValue::from_static("localhost"),
-            Host::Tcp { host, port } | Host::Https { host, port } => {
+            Host::Unix(_) | Host::Ssh { .. } => http::HeaderValue::from_static("localhost"),
+            Host::Tcp { host, port, .. } | Host::Https { host, port, .. } => {
                 let h = if host.contains(':') {
                     format!("[{host}]:{port}")
                 } else {
@@ -116,22 +141,36 @@ impl Connector {
             }
         };
         match (&host, tls) {
-            (Host::Unix(_), Some(_)) => Err(Error::InvalidHost {
+            (Host::Unix(_) | Host::Ssh { .. }, Some(_)) => Err(Error::InvalidHost {
                 host: host.display(),
-                reason: "TLS over a unix socket is not supported".into(),
+                reason: "TLS over a unix socket or ssh is not supported (ssh encrypts already)"
+                    .into(),
             }),
             (Host::Https { .. }, None) => Err(Error::tls_config(
                 "an https:// host needs TLS material: set DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem) or pass it to the builder",
             )),
-            (Host::Unix(_) | Host::Tcp { .. }, None) => Ok(Connector {
+            (Host::Unix(_) | Host::Tcp { .. } | Host::Ssh { .. }, None) => Ok(Connector {
                 host,
                 #[cfg(feature = "tls")]
                 tls: None,
                 timeout,
+                ssh,
                 authority,
             }),
             #[cfg(feature = "tls")]
-            (Host::Tcp { host: name, port } | Host::Https { host: name, port }, Some(material)) => {
+            (
+                Host::Tcp {
+                    host: name,
+                    port,
+                    base_path,
+                }
+                | Host::Https {
+                    host: name,
+                    port,
+                    base_path,
+                },
+                Some(material),
+            ) => {
                 let config = super::tls::client_config(material)?;
                 let server =
                     rustls::pki_types::ServerName::try_from(name.clone()).map_err(|e| {
@@ -143,6 +182,7 @@ impl Connector {
                 let host = Host::Https {
                     host: name.clone(),
                     port: *port,
+                    base_path: base_path.clone(),
                 };
                 Ok(Connector {
                     host,
@@ -151,6 +191,7 @@ impl Connector {
                         server,
                     )),
                     timeout,
+                    ssh: None,
                     authority,
                 })
             }
@@ -186,9 +227,15 @@ impl Connector {
                     .await
                     .map_err(ConnectError::Io)?,
             )),
-            Host::Tcp { host, port } => Ok(Socket::Tcp(tcp(host, *port).await?)),
+            Host::Tcp { host, port, .. } => Ok(Socket::Tcp(tcp(host, *port).await?)),
+            Host::Ssh { .. } => {
+                let target = self.ssh.as_ref().expect("ssh hosts carry their target");
+                Ok(Socket::Ssh(Box::new(
+                    target.spawn().map_err(ConnectError::Io)?,
+                )))
+            }
             #[cfg(feature = "tls")]
-            Host::Https { host, port } => {
+            Host::Https { host, port, .. } => {
                 let tcp = tcp(host, *port).await?;
                 let (connector, server) = self.tls.as_ref().expect("Https hosts carry TLS");
                 let tls = connector

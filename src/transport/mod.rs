@@ -15,11 +15,13 @@
 //! Path guard, version prefix, retry on a stale pooled connection, timeouts, tracing and
 //! the bound on error bodies are all here, once.
 
+mod answer;
 mod connect;
 mod guard;
 mod host;
 mod observe;
 mod pool;
+mod ssh;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -30,6 +32,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
+pub use answer::Answer;
 pub use host::{Host, TlsMaterial};
 pub use observe::CallRecord;
 pub(crate) use observe::Observer;
@@ -61,6 +64,17 @@ const BASE_URL: &str = "http://docker.invalid";
 /// The most of an error body that is read: a hostile or broken daemon cannot make the
 /// client buffer more. A longer message is cut and marked.
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// The most of a whole answer (any call that is not a stream or a long poll: an inspect, a
+/// list, `system df`) that is read before the call fails with [`Error::Stream`], unless
+/// [`DockerBuilder::response_body_limit`](crate::DockerBuilder::response_body_limit) sets
+/// another. Streams (logs, events, pulls, exports, `save`) are read piece by piece and are
+/// not bounded as a whole.
+pub const RESPONSE_BODY_LIMIT: usize = 256 << 20;
+
+/// The most of a response head (status line and headers: `X-Docker-Container-Path-Stat`,
+/// say) that is read; a longer head fails the call (hyper's read buffer bound).
+pub const RESPONSE_HEAD_LIMIT: usize = 256 * 1024;
 
 /// The oldest API version this client is tested against.
 pub const MINIMUM_API_VERSION: ApiVersion = ApiVersion::new(1, 41);
@@ -100,6 +114,8 @@ pub(crate) struct Settings {
     pub connect_timeout: Duration,
     pub request_timeout: Option<Duration>,
     pub pool_idle_timeout: Duration,
+    pub response_body_limit: usize,
+    pub ssh_options: Vec<String>,
     pub observer: Option<Observer>,
 }
 
@@ -112,15 +128,25 @@ pub struct Shared {
     capture: Option<Arc<Slot>>,
     /// Headers every request of this client also carries (ones the spec does not declare).
     headers: Option<Arc<http::HeaderMap>>,
+    /// Query pairs every request of this client also carries: for a parameter the spec
+    /// types as one value where the daemon reads several (`extrahosts` of `POST /build`).
+    query: Option<Arc<Vec<(String, String)>>>,
+    /// Members every JSON object body of this client also carries, unless the body has
+    /// them: for fields an older API reads that the spec no longer describes
+    /// (`CheckDuplicate` of `POST /networks/create` before API 1.44).
+    body_fields: Option<Arc<serde_json::Map<String, serde_json::Value>>>,
 }
 
 struct Core {
     connector: Connector,
     address: Arc<str>,
+    /// The host's base path (`tcp://host:port/some/prefix`), empty for none.
+    base_path: String,
     pool: Arc<Pool>,
     pinned: Option<ApiVersion>,
     negotiation: Negotiation,
     request_timeout: Option<Duration>,
+    response_body_limit: usize,
     observer: Option<Observer>,
     /// Only builds the generated client's `reqwest::Request`s; it never sends one.
     http: reqwest::Client,
@@ -157,6 +183,9 @@ enum Captured {
 enum Kind {
     Stream,
     Upgrade,
+    /// A response read whole, as the generated code would read it (bounded, within the
+    /// request timeout), kept as the daemon sent it.
+    Whole,
 }
 
 struct Slot {
@@ -177,10 +206,12 @@ const CAPTURED: u16 = 999;
 impl Shared {
     pub(crate) fn new(settings: Settings) -> Result<Shared> {
         let address = settings.host.display();
+        let base_path = settings.host.base_path().to_string();
         let connector = Connector::new(
             settings.host,
             settings.tls.as_ref(),
             settings.connect_timeout,
+            &settings.ssh_options,
         )?;
         let address: Arc<str> = match connector.host() {
             Host::Https { .. } => format!("{address} (TLS)").into(),
@@ -193,15 +224,19 @@ impl Shared {
             core: Arc::new(Core {
                 connector,
                 address,
+                base_path,
                 pool: Pool::new(settings.pool_idle_timeout),
                 pinned: settings.version,
                 negotiation: Negotiation::default(),
                 request_timeout: settings.request_timeout,
+                response_body_limit: settings.response_body_limit,
                 observer: settings.observer,
                 http,
             }),
             capture: None,
             headers: None,
+            query: None,
+            body_fields: None,
         })
     }
 
@@ -218,9 +253,28 @@ impl Shared {
     /// The generated client, bound to this core, adding `headers` to every request.
     pub(crate) fn with_headers(&self, headers: http::HeaderMap) -> Shared {
         Shared {
-            core: self.core.clone(),
-            capture: self.capture.clone(),
             headers: Some(Arc::new(headers)),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, every request also carrying these query pairs (encoded here).
+    pub(crate) fn with_query(&self, pairs: Vec<(String, String)>) -> Shared {
+        Shared {
+            query: Some(Arc::new(pairs)),
+            ..self.clone()
+        }
+    }
+
+    /// The same client, every JSON object body also carrying these members where it has
+    /// none of that name (or has it `null`).
+    pub(crate) fn with_body_fields(
+        &self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Shared {
+        Shared {
+            body_fields: Some(Arc::new(fields)),
+            ..self.clone()
         }
     }
 
@@ -236,15 +290,20 @@ impl Shared {
         self.capture(Kind::Upgrade)
     }
 
+    /// A generated client for one answer read whole and kept as sent (see
+    /// [`Capture::whole`]).
+    pub(crate) fn capture_whole(&self) -> Capture {
+        self.capture(Kind::Whole)
+    }
+
     fn capture(&self, kind: Kind) -> Capture {
         let slot = Arc::new(Slot {
             kind,
             value: Mutex::new(None),
         });
         let shared = Shared {
-            core: self.core.clone(),
             capture: Some(slot.clone()),
-            headers: self.headers.clone(),
+            ..self.clone()
         };
         Capture {
             raw: shared.raw_client(),
@@ -292,7 +351,7 @@ impl Shared {
 
     /// `GET /_ping`, unversioned, like the Go SDK: min(server's version, the spec's).
     async fn negotiate(&self) -> Result<ApiVersion> {
-        let request = http::Request::get("/_ping")
+        let request = http::Request::get(format!("{}/_ping", self.core.base_path))
             .body(ReqBody::from(bytes::Bytes::new()))
             .expect("a static request builds");
         let response = self.send(request, "negotiate", false).await?;
@@ -360,11 +419,20 @@ impl Shared {
             }
         }
         guard::check(operation, request.url().path()).map_err(Error::InvalidArgument)?;
+        if let Some(fields) = &self.body_fields {
+            add_body_fields(&mut request, fields)?;
+        }
         let version = self.api_version().await?;
-        let mut path = format!("/v{version}{}", request.url().path());
+        let mut path = format!("{}/v{version}{}", self.core.base_path, request.url().path());
         if let Some(q) = request.url().query() {
             path.push('?');
             path.push_str(q);
+        }
+        for (key, value) in self.query.iter().flat_map(|q| q.iter()) {
+            path.push(if path.contains('?') { '&' } else { '?' });
+            path.push_str(&encode_segment(key));
+            path.push('=');
+            path.push_str(&encode_segment(value));
         }
         if matches!(
             self.capture.as_deref(),
@@ -388,7 +456,11 @@ impl Shared {
         }
         // What the hand-written layer streams, and the operations that stream or long-poll,
         // are not cut by the whole-call timeout.
-        let long_lived = self.capture.is_some() || LONG_LIVED.contains(&operation);
+        let long_lived = self
+            .capture
+            .as_ref()
+            .is_some_and(|slot| !matches!(slot.kind, Kind::Whole))
+            || LONG_LIVED.contains(&operation);
         let response = self
             .send_with_retry(request, &path, operation, long_lived)
             .await?;
@@ -510,6 +582,7 @@ impl Shared {
             (false, Some(t)) => Some((started + t, t)),
             _ => None,
         };
+        let limit = (!long_lived).then_some(self.core.response_body_limit);
         Ok(response.map(|body: Incoming| {
             PooledBody::new(
                 body,
@@ -518,6 +591,7 @@ impl Shared {
                 deadline,
                 self.core.address.clone(),
             )
+            .bounded(limit)
         }))
     }
 
@@ -556,7 +630,7 @@ impl Shared {
             // What the daemon said instead; the connection is not reused.
             let response = response
                 .map(|body| PooledBody::new(body, conn, None, None, self.core.address.clone()));
-            return Err(if status >= 400 {
+            return Err(if is_error(response.status()) {
                 error_response(response).await
             } else {
                 Error::Upgrade {
@@ -626,9 +700,31 @@ fn into_http(request: reqwest::Request, path: &str) -> Result<http::Request<ReqB
     Ok(request)
 }
 
+/// An error status, or a redirect (never followed). `304 Not Modified` is an answer some
+/// operations list (start a running container); it stays the generated code's to map.
+fn is_error(status: http::StatusCode) -> bool {
+    status.as_u16() >= 400 || (status.is_redirection() && status != http::StatusCode::NOT_MODIFIED)
+}
+
 /// The bounded body of an error response as the daemon's error.
 async fn error_response(response: http::Response<PooledBody>) -> Error {
     let status = response.status().as_u16();
+    if response.status().is_redirection() && status != 304 {
+        // The daemon redirects a path that is not canonical once decoded (`a%2F%2Fb`,
+        // a trailing `%2F`). A redirect is never followed: what the caller named was not
+        // found where it was asked for.
+        let location = response
+            .headers()
+            .get(http::header::LOCATION)
+            .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned())
+            .unwrap_or_default();
+        return Error::Api {
+            status,
+            message: format!(
+                "the daemon redirected the request to {location:?} (not followed): an id or name decodes to a path that is not canonical"
+            ),
+        };
+    }
     match response.into_body().read_bounded(ERROR_BODY_LIMIT).await {
         Ok((body, cut)) => {
             let mut e = Error::from_status(status, &body);
@@ -639,6 +735,31 @@ async fn error_response(response: http::Response<PooledBody>) -> Error {
         }
         Err(e) => e,
     }
+}
+
+/// Add `fields` to the request's JSON object body, where it has no member of that name
+/// (or has it `null`).
+fn add_body_fields(
+    request: &mut reqwest::Request,
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
+    let Some(bytes) = request.body().and_then(|b| b.as_bytes()) else {
+        return Ok(());
+    };
+    let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
+        .map_err(|e| Error::InvalidArgument(format!("a request body is not a JSON object: {e}")))?;
+    for (key, value) in fields {
+        if body.get(key).is_none_or(serde_json::Value::is_null) {
+            body.insert(key.clone(), value.clone());
+        }
+    }
+    let bytes = serde_json::to_vec(&body).expect("a JSON map always serializes");
+    request.headers_mut().insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(bytes.len()),
+    );
+    *request.body_mut() = Some(bytes.into());
+    Ok(())
 }
 
 /// Error statuses whose message crossed the generated code: its JSON body, bounded.
@@ -687,7 +808,7 @@ fn exec<'a>(
                 Ok(CarryOutcome::Response(r)) => Captured::Response(Ok(r)),
                 Ok(CarryOutcome::Upgraded(u)) => Captured::Upgraded(Ok(u)),
                 Err(e) => match slot.kind {
-                    Kind::Stream => Captured::Response(Err(e)),
+                    Kind::Stream | Kind::Whole => Captured::Response(Err(e)),
                     Kind::Upgrade => Captured::Upgraded(Err(e)),
                 },
             };
@@ -699,7 +820,7 @@ fn exec<'a>(
             return Ok(reqwest::Response::from(marker));
         }
         match outcome {
-            Ok(CarryOutcome::Response(response)) if response.status().as_u16() >= 400 => {
+            Ok(CarryOutcome::Response(response)) if is_error(response.status()) => {
                 Ok(json_error(response).await)
             }
             Ok(CarryOutcome::Response(response)) => {
@@ -747,7 +868,7 @@ impl Capture {
         let sent = call.await;
         match self.take() {
             Some(Captured::Response(Ok(response))) => {
-                if response.status().as_u16() >= 400 {
+                if is_error(response.status()) {
                     return Err(error_response(response).await);
                 }
                 let (parts, body) = response.into_parts();
@@ -759,6 +880,27 @@ impl Capture {
             Some(Captured::Response(Err(e))) => Err(e),
             _ => Err(never_carried(sent, &self.address)),
         }
+    }
+
+    /// Await the generated call; its answer as the daemon sent it, read whole (within the
+    /// response body limit and the request timeout, as every answer the generated code
+    /// reads), and decoded to the call's type as the generated code would decode it.
+    /// Error statuses are errors.
+    pub(crate) async fn whole<T: serde::de::DeserializeOwned>(
+        &self,
+        call: impl std::future::Future<Output = raw::CallResult<T>>,
+    ) -> Result<(T, Answer)> {
+        // The body is bounded by the response body limit already (not long-lived).
+        let (body, _) = self
+            .stream(call)
+            .await?
+            .body
+            .0
+            .read_bounded(usize::MAX)
+            .await?;
+        let value =
+            serde_json::from_slice(&body).map_err(|e| Error::decode("the daemon's answer", e))?;
+        Ok((value, Answer::new(body.into())))
     }
 
     /// Await the generated call sent with `Connection: Upgrade`; the switched connection.

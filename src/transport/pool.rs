@@ -40,6 +40,14 @@ pub(crate) struct Conn {
     /// closed it while it sat idle.
     pub(crate) reused: bool,
     idle_since: Instant,
+    /// The tokio runtime whose I/O driver its socket is registered with: only a task of
+    /// that runtime is woken by it.
+    runtime: Option<tokio::runtime::Id>,
+}
+
+/// The runtime the current task runs on.
+fn current_runtime() -> Option<tokio::runtime::Id> {
+    tokio::runtime::Handle::try_current().ok().map(|h| h.id())
 }
 
 impl Conn {
@@ -56,7 +64,9 @@ impl Conn {
 
     async fn handshake(connector: &Connector, address: &str, upgrades: bool) -> Result<Conn> {
         let socket = connector.connect(address).await?;
-        let (send, io) = http1::handshake(TokioIo::new(socket))
+        let (send, io) = http1::Builder::new()
+            .max_buf_size(super::RESPONSE_HEAD_LIMIT)
+            .handshake(TokioIo::new(socket))
             .await
             .map_err(|e| Error::transport(address, e))?;
         let io: Io = if upgrades {
@@ -70,6 +80,7 @@ impl Conn {
             closed: false,
             reused: false,
             idle_since: Instant::now(),
+            runtime: current_runtime(),
         })
     }
 
@@ -151,10 +162,22 @@ impl Pool {
         })
     }
 
-    /// An idle connection that still works, if there is one.
+    /// An idle connection of the current runtime that still works, if there is one, the
+    /// latest first. A connection made on another runtime is left for that runtime: its
+    /// socket's readiness is reported by that runtime's I/O driver, which may not be
+    /// running while this one waits (a `current_thread` runtime between its `block_on`s),
+    /// and a request on it would wait forever
+    /// (`a_client_moves_between_runtimes`, tests/engine/connect.rs).
     pub(crate) fn checkout(&self) -> Option<Conn> {
+        let here = current_runtime();
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some(mut conn) = idle.pop() {
+        let mut i = idle.len();
+        while i > 0 {
+            i -= 1;
+            if idle[i].runtime != here {
+                continue;
+            }
+            let mut conn = idle.remove(i);
             if conn.usable(self.idle_timeout) {
                 conn.reused = true;
                 return Some(conn);
@@ -169,6 +192,9 @@ impl Pool {
         }
         conn.idle_since = Instant::now();
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        // Those past their idle time go, whichever runtime they were made on.
+        let timeout = self.idle_timeout;
+        idle.retain(|c| c.idle_since.elapsed() < timeout);
         if idle.len() < MAX_IDLE {
             idle.push(conn);
         }
@@ -185,6 +211,8 @@ pub(crate) struct PooledBody {
     /// The end of a whole-call timeout (unary calls only).
     deadline: Option<(Pin<Box<tokio::time::Sleep>>, Duration)>,
     address: Arc<str>,
+    /// A whole answer's bound: (bytes still allowed, the limit).
+    limit: Option<(usize, usize)>,
     done: bool,
 }
 
@@ -202,8 +230,15 @@ impl PooledBody {
             pool,
             deadline: deadline.map(|(at, t)| (Box::pin(tokio::time::sleep_until(at.into())), t)),
             address,
+            limit: None,
             done: false,
         }
+    }
+
+    /// Fail the body with [`Error::Stream`] once it is longer than `limit` bytes.
+    pub(crate) fn bounded(mut self, limit: Option<usize>) -> PooledBody {
+        self.limit = limit.map(|l| (l, l));
+        self
     }
 
     fn release(&mut self) {
@@ -234,13 +269,37 @@ impl PooledBody {
         }
         let failure = self.conn.as_mut().and_then(|c| c.drive(cx));
         match Pin::new(&mut self.body).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => Poll::Ready(Some(Ok(frame))),
+            Poll::Ready(Some(Ok(frame))) => {
+                if let (Some((left, limit)), Some(data)) = (&mut self.limit, frame.data_ref()) {
+                    if data.len() > *left {
+                        let limit = *limit;
+                        self.done = true;
+                        self.conn = None;
+                        return Poll::Ready(Some(Err(Error::stream(format!(
+                            "the answer from {} is longer than {limit} bytes, the limit for a whole answer (DockerBuilder::response_body_limit)",
+                            self.address
+                        )))));
+                    }
+                    *left -= data.len();
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
             Poll::Ready(Some(Err(e))) => {
                 self.done = true;
                 self.conn = None;
                 Poll::Ready(Some(Err(Error::stream_from(
                     format!("reading the response from {} failed", self.address),
                     failure.map_or(e, |f| f),
+                ))))
+            }
+            // The body's end and the connection's failure can come in one poll (the daemon
+            // died inside a chunked body): that is not a clean end.
+            Poll::Ready(None) if failure.is_some() => {
+                self.done = true;
+                self.conn = None;
+                Poll::Ready(Some(Err(Error::stream_from(
+                    format!("the connection to {} failed", self.address),
+                    failure.expect("checked"),
                 ))))
             }
             Poll::Ready(None) => {
@@ -344,8 +403,21 @@ impl Body for PooledBody {
         self.done || self.body.is_end_stream()
     }
 
+    /// The daemon's `Content-Length` as an upper bound only: a reader that sizes a buffer
+    /// by the lower bound gets at most 64 KiB from a number the daemon sent.
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
+        let mut hint = SizeHint::new();
+        if let Some(upper) = self.body.size_hint().upper() {
+            hint.set_upper(upper);
+        }
+        hint.set_lower(
+            self.body
+                .size_hint()
+                .lower()
+                .min(64 * 1024)
+                .min(hint.upper().unwrap_or(u64::MAX)),
+        );
+        hint
     }
 }
 

@@ -2,10 +2,10 @@
 //! and reading the screen.
 
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::{LABEL, docker, engine, unique};
+use crate::common::tmux::Tmux;
+use crate::common::{engine, unique};
 
 fn example_binary() -> PathBuf {
     // target/debug/deps/<this test> -> target/debug/examples/exec_it (built by `cargo test`).
@@ -25,55 +25,13 @@ fn example_binary() -> PathBuf {
     bin
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux")
-        .args(args)
-        .output()
-        .expect("tmux is installed by scripts/test-engines.sh up");
-    assert!(
-        out.status.success(),
-        "tmux {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn screen(session: &str) -> String {
-    tmux(&["capture-pane", "-p", "-t", session])
-}
-
-fn wait_for(session: &str, needle: &str) -> String {
-    let start = Instant::now();
-    loop {
-        let s = screen(session);
-        if s.contains(needle) {
-            return s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{needle:?} not on screen within 30 s:\n{s}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[tokio::test]
 async fn exec_it_in_a_real_terminal() {
     let scope = crate::common::Scope::new();
     let e = engine();
-    let c = docker()
-        .containers()
-        .create(&e.image)
-        .name(unique("exec-it"))
-        .label(LABEL, scope.value())
-        .cmd(["sleep", "600"])
-        .send()
-        .await
-        .unwrap();
-    c.start().await.unwrap();
+    let c = scope.sleeper().await;
 
-    let session = unique("tmux");
-    let dir = std::env::temp_dir().join(&session);
+    let dir = std::env::temp_dir().join(unique("exec-it"));
     std::fs::create_dir_all(&dir).unwrap();
     let script = format!(
         "stty -g > {d}/before; DOCKER_HOST={host} {bin} {id} sh; echo EXIT=$?; stty -g > {d}/after; \
@@ -83,59 +41,26 @@ async fn exec_it_in_a_real_terminal() {
         bin = example_binary().display(),
         id = c.id()
     );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-        "-c",
-        &script,
-    ]);
+    // One argument: tmux runs it with the shell.
+    let term = Tmux::new(120, 40, &script);
 
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "stty size; echo ready-$((6*7))",
-        "Enter",
-    ]);
-    let s = wait_for(&session, "ready-42");
-    assert!(
-        s.contains("40 120"),
-        "the initial size reached the exec:\n{s}"
-    );
-
-    tmux(&["resize-window", "-t", &session, "-x", "100", "-y", "30"]);
-    std::thread::sleep(Duration::from_millis(500));
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "clear; stty size; echo resized-$((2*21))",
-        "Enter",
-    ]);
-    let s = wait_for(&session, "resized-42");
-    assert!(s.contains("30 100"), "the new size was forwarded:\n{s}");
+    // The initial size reached the exec, and the new one is forwarded.
+    term.assert_stty_size(120, 40);
+    term.resize(100, 30);
+    term.assert_stty_size(100, 30);
 
     // Raw mode: ctrl-c goes to the remote shell, not to the example.
-    tmux(&["send-keys", "-t", &session, "sleep 100", "Enter"]);
+    term.keys(&["sleep 100", "Enter"]);
     std::thread::sleep(Duration::from_millis(300));
-    tmux(&["send-keys", "-t", &session, "C-c"]);
-    tmux(&["send-keys", "-t", &session, "echo still-$((40+2))", "Enter"]);
-    wait_for(&session, "still-42");
+    term.keys(&["C-c"]);
+    term.keys(&["echo still-$((40+2))", "Enter"]);
+    term.wait_for("still-42", Duration::from_secs(30));
 
-    tmux(&["send-keys", "-t", &session, "exit 4", "Enter"]);
-    let s = wait_for(&session, "TERMINAL-RESTORED");
+    term.keys(&["exit 4", "Enter"]);
+    let s = term.wait_for("TERMINAL-RESTORED", Duration::from_secs(30));
     assert!(s.contains("EXIT=4"), "the remote exit code came back:\n{s}");
 
-    let _ = Command::new("tmux")
-        .args(["kill-session", "-t", &session])
-        .status();
+    drop(term);
     let _ = std::fs::remove_dir_all(&dir);
     c.remove().force(true).volumes(true).send().await.unwrap();
 }

@@ -12,8 +12,11 @@ mod decode;
 mod endpoints;
 mod exec;
 mod exec_it_tmux;
+mod hostile;
 mod images;
 mod networks_volumes;
+mod parity;
+mod run_options;
 mod streams;
 mod timeouts;
 #[cfg(feature = "tls")]

@@ -14,7 +14,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::common::{LABEL, Scope, engine, unique};
 
 /// What the stand-in does with a request, by its request line.
-enum Answer {
+pub(crate) enum Answer {
     /// Write these bytes (a whole response).
     Bytes(Vec<u8>),
     /// Write these bytes, then never write again (the connection stays open).
@@ -25,7 +25,7 @@ enum Answer {
     Close,
 }
 
-fn json(status: &str, body: &str) -> Answer {
+pub(crate) fn json(status: &str, body: &str) -> Answer {
     Answer::Bytes(
         format!(
             "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nApi-Version: 1.51\r\nContent-Length: {}\r\n\r\n{body}",
@@ -35,12 +35,12 @@ fn json(status: &str, body: &str) -> Answer {
     )
 }
 
-fn ping_ok() -> Answer {
+pub(crate) fn ping_ok() -> Answer {
     Answer::Bytes(b"HTTP/1.1 200 OK\r\nApi-Version: 1.51\r\nContent-Length: 2\r\n\r\nOK".to_vec())
 }
 
 /// A daemon stand-in on a unix socket; its address.
-fn stand_in(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
+pub(crate) fn stand_in(answer: impl Fn(&str) -> Answer + Send + Sync + 'static) -> String {
     let dir = PathBuf::from(engine().dir).join("stand-ins");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{}.sock", unique("standin")));
@@ -246,6 +246,112 @@ async fn error_bodies_are_read_up_to_a_bound_and_marked_where_cut() {
     ));
 }
 
+/// A whole answer (a list, an inspect) is read up to `response_body_limit`; a body one byte
+/// longer fails with a stream error naming the limit, and a `Content-Length` of a terabyte is
+/// not taken as a size to allocate.
+#[tokio::test]
+async fn a_whole_answer_longer_than_the_limit_fails_and_one_at_the_limit_does_not() {
+    const LIMIT: usize = 1 << 20;
+    let host = stand_in(|line| {
+        match line {
+        l if l.contains("/_ping") => ping_ok(),
+        // An empty JSON array padded with spaces to the length asked for in the label filter.
+        l if l.contains("/containers/json") => {
+            let n: usize = l.split("size%3D").nth(1).unwrap().split('%').next().unwrap().parse().unwrap();
+            json("200 OK", &format!("[{}]", " ".repeat(n - 2)))
+        }
+        _ => Answer::Bytes(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1099511627776\r\n\r\n[]"
+                .to_vec(),
+        ),
+    }
+    });
+    let d = Docker::builder()
+        .host(&host)
+        .response_body_limit(LIMIT)
+        .build()
+        .unwrap();
+    let list = |n: usize| d.containers().list().label(format!("size={n}")).send();
+    assert!(list(LIMIT).await.unwrap().is_empty());
+    match list(LIMIT + 1).await {
+        Err(Error::Stream { message, .. }) => {
+            assert!(
+                message.contains(&format!("longer than {LIMIT} bytes")),
+                "{message}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    // The raw client goes through the same door.
+    assert!(matches!(
+        d.raw()
+            .container_list()
+            .filters(r#"{"label":["size=1048577"]}"#)
+            .send()
+            .await
+            .map_err(Error::from),
+        Err(Error::Stream { .. })
+    ));
+    // The next call works (the cut connection was not pooled).
+    assert!(list(64).await.unwrap().is_empty());
+    // A terabyte announced, two bytes sent, the connection left open: the read waits for the
+    // rest (no allocation of the announced size); the whole-call timeout ends it.
+    let d = Docker::builder()
+        .host(&host)
+        .timeout(Duration::from_millis(500))
+        .build()
+        .unwrap();
+    assert!(matches!(
+        d.images().list().send().await,
+        Err(Error::Timeout { .. })
+    ));
+}
+
+/// A response head is read up to `RESPONSE_HEAD_LIMIT`: a path-stat header just under it
+/// decodes, one over it fails the call (no buffer grows with what the daemon sends).
+#[tokio::test]
+async fn a_response_head_is_read_up_to_its_limit() {
+    use base64::Engine as _;
+    let header = |name_len: usize| {
+        let json = format!(
+            r#"{{"name":"{}","size":1,"mode":420,"mtime":"2026-11-29T00:00:00Z","linkTarget":""}}"#,
+            "n".repeat(name_len)
+        );
+        base64::engine::general_purpose::STANDARD.encode(json)
+    };
+    let limit = docker_engine::RESPONSE_HEAD_LIMIT;
+    // base64 grows 4/3: these names give a header of 3/4 of the limit, and of the limit + 64 KiB.
+    let (small, large) = (header(limit * 9 / 16), header((limit + 64 * 1024) * 3 / 4));
+    assert!(small.len() < limit - 1024 && large.len() > limit);
+    let host = stand_in(move |line| {
+        match line {
+        l if l.contains("/_ping") => ping_ok(),
+        l if l.contains("/containers/small/archive") => Answer::Bytes(
+            format!("HTTP/1.1 200 OK\r\nX-Docker-Container-Path-Stat: {small}\r\nContent-Length: 0\r\n\r\n").into_bytes(),
+        ),
+        _ => Answer::Bytes(
+            format!("HTTP/1.1 200 OK\r\nX-Docker-Container-Path-Stat: {large}\r\nContent-Length: 0\r\n\r\n").into_bytes(),
+        ),
+    }
+    });
+    let d = Docker::connect(&host).unwrap();
+    let stat = d
+        .containers()
+        .handle("small")
+        .stat_path("/x")
+        .await
+        .unwrap();
+    assert_eq!(stat.name.len(), limit * 9 / 16);
+    let err = d
+        .containers()
+        .handle("large")
+        .stat_path("/x")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.to_string().contains("too large"), "{err}");
+}
+
 #[tokio::test]
 async fn a_failing_ping_gives_the_same_error_as_any_other_call() {
     let host = stand_in(|line| match line {
@@ -283,12 +389,16 @@ async fn a_failing_ping_gives_the_same_error_as_any_other_call() {
 #[tokio::test]
 async fn long_streams_and_long_polls_outlive_the_request_timeout_on_a_real_engine() {
     let scope = Scope::new();
+    // The objects are made by a client without a timeout: on a loaded machine a create
+    // or a start alone can take longer than the one under test. The client with the 1 s
+    // timeout does the long calls, each well past it.
+    let setup = crate::common::docker();
     let d = Docker::builder()
         .host(engine().host)
-        .timeout(Duration::from_millis(500))
+        .timeout(Duration::from_secs(1))
         .build()
         .unwrap();
-    let c = d
+    let c = setup
         .containers()
         .create(engine().image)
         .name(unique("timeouts"))
@@ -296,7 +406,7 @@ async fn long_streams_and_long_polls_outlive_the_request_timeout_on_a_real_engin
         .cmd([
             "sh",
             "-c",
-            "for i in 1 2 3 4 5 6 7 8 9 10; do echo tick; sleep 0.2; done",
+            "for i in 1 2 3 4 5 6 7 8 9 10; do echo tick; sleep 0.3; done",
         ])
         .send()
         .await
@@ -304,39 +414,33 @@ async fn long_streams_and_long_polls_outlive_the_request_timeout_on_a_real_engin
     c.start().await.unwrap();
     let started = Instant::now();
     let mut ticks = 0;
-    let mut logs = c.logs().follow(true).stream();
+    let mut logs = d.containers().handle(c.id()).logs().follow(true).stream();
     while let Some(chunk) = logs.next().await {
         chunk.unwrap();
         ticks += 1;
     }
     assert_eq!(ticks, 10, "the whole follow stream");
     assert!(
-        started.elapsed() > Duration::from_millis(1500),
+        started.elapsed() > Duration::from_secs(2),
         "it streamed past the timeout"
     );
-    // `wait` is a long poll: 1.5 s against a 0.5 s timeout.
-    let sleeper = d
+    // `wait` is a long poll: 3 s against a 1 s timeout.
+    let sleeper = setup
         .containers()
         .create(engine().image)
         .label(LABEL, scope.value())
-        .cmd(["sleep", "1.5"])
+        .cmd(["sleep", "3"])
         .send()
         .await
         .unwrap();
     sleeper.start().await.unwrap();
-    assert_eq!(sleeper.wait().await.unwrap(), 0);
+    assert_eq!(d.containers().handle(sleeper.id()).wait().await.unwrap(), 0);
     // An interactive session outlives it too.
-    let long = d
+    let long = scope.sleeper().await;
+    let session = d
         .containers()
-        .create(engine().image)
-        .label(LABEL, scope.value())
-        .cmd(["sleep", "600"])
-        .send()
-        .await
-        .unwrap();
-    long.start().await.unwrap();
-    let session = long
-        .exec(["sh", "-c", "sleep 1; echo late"])
+        .handle(long.id())
+        .exec(["sh", "-c", "sleep 2; echo late"])
         .start()
         .await
         .unwrap();

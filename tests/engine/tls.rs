@@ -68,6 +68,7 @@ async fn no_client_certificate_is_refused_with_a_tls_error() {
         ca_pem: std::fs::read(dir.join("ca.pem")).unwrap(),
         cert_pem: None,
         key_pem: None,
+        skip_verify: false,
     };
     let docker = Docker::builder()
         .host(&e.tls_host)
@@ -95,6 +96,7 @@ async fn a_certificate_from_another_ca_is_refused_with_a_tls_error() {
         ca_pem: std::fs::read(dir.join("ca.pem")).unwrap(),
         cert_pem: Some(std::fs::read(rogue.join("cert.pem")).unwrap()),
         key_pem: Some(std::fs::read(rogue.join("key.pem")).unwrap()),
+        skip_verify: false,
     };
     let docker = Docker::builder()
         .host(&e.tls_host)
@@ -148,6 +150,7 @@ fn bad_tls_material_is_a_configuration_error() {
         ca_pem: b"not a pem".to_vec(),
         cert_pem: None,
         key_pem: None,
+        skip_verify: false,
     };
     assert!(matches!(
         Docker::builder().host(&e.tls_host).tls(junk).build(),
@@ -157,4 +160,37 @@ fn bad_tls_material_is_a_configuration_error() {
         Docker::builder().host("https://127.0.0.1:1").build(),
         Err(Error::TlsConfig { .. })
     ));
+}
+
+/// `skip_verify` (a context's `skip-tls-verify`): the daemon's certificate is not checked,
+/// so a client that trusts only the rogue CA still connects, presenting the right client
+/// certificate; without `skip_verify` the same client is refused.
+#[tokio::test]
+async fn skip_verify_connects_without_checking_the_daemon() {
+    let e = engine();
+    let dir = std::path::Path::new(&e.certs);
+    let rogue = std::path::Path::new(&e.rogue_certs);
+    let material = |skip_verify: bool| TlsMaterial {
+        ca_pem: std::fs::read(rogue.join("ca.pem")).unwrap(),
+        cert_pem: Some(std::fs::read(dir.join("cert.pem")).unwrap()),
+        key_pem: Some(std::fs::read(dir.join("key.pem")).unwrap()),
+        skip_verify,
+    };
+    let connect = |tls| {
+        Docker::builder()
+            .host(&e.tls_host)
+            .tls(tls)
+            .build()
+            .unwrap()
+    };
+    assert!(matches!(
+        connect(material(false)).version().await,
+        Err(Error::Tls { .. })
+    ));
+    let v = connect(material(true)).version().await.unwrap();
+    assert!(v.version.is_some());
+    // No CA at all, and no client certificate: the daemon refuses the client, not the
+    // other way round.
+    let r = connect(TlsMaterial::without_verification()).version().await;
+    assert!(r.is_err(), "{r:?}");
 }

@@ -7,7 +7,7 @@ use super::exec::{Exec, ExecRun};
 use super::logs::Logs;
 use crate::client::Docker;
 use crate::error::Result;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model};
 use crate::raw::types::op;
 
 /// The container kind of [`Model`].
@@ -18,10 +18,9 @@ impl Kind for ContainerKind {
     type Attrs = op::container_inspect::Response;
     const NAME: &'static str = "Container";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker
-            .call(docker.raw().container_inspect().id(id).send())
-            .await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().container_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -43,6 +42,15 @@ pub type ContainerHandle = Handle<ContainerKind>;
 
 impl Model<ContainerKind> {
     /// The name, without its leading `/`.
+    ///
+    /// The integration test `lifecycle_operations` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// println!("{} ({}) from {}: {}", c.name(), c.short_id(), c.image(), c.status());
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> &str {
         self.attrs
             .name
@@ -52,6 +60,17 @@ impl Model<ContainerKind> {
     }
 
     /// State: `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`.
+    ///
+    /// The integration test `lifecycle_operations` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// if c.status() == "exited" {
+    ///     c.start().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> &str {
         self.attrs
             .state
@@ -61,6 +80,13 @@ impl Model<ContainerKind> {
     }
 
     /// The image reference the container was created from.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// println!("{} was created from {}", c.name(), c.image()); // nginx:1.27
+    /// # Ok(()) }
+    /// ```
     pub fn image(&self) -> &str {
         self.attrs
             .config
@@ -70,16 +96,52 @@ impl Model<ContainerKind> {
     }
 
     /// Whether the container has a TTY (its output is then one unframed stream).
+    ///
+    /// The integration test `tty_logs_are_console_output` makes a container with a TTY.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// let (out, err) = c.logs().stream().collect_output().await?;
+    /// if c.tty() {
+    ///     assert!(err.is_empty()); // with a TTY all output is one stream
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn tty(&self) -> bool {
         self.attrs.config.as_ref().is_some_and(|c| c.tty)
     }
 
     /// `docker attach`: a session on the container's own stdio.
+    ///
+    /// The integration test `attach_to_cat` attaches the same way.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let c = docker.containers().get("web").await?;
+    /// let mut session = c.attach().logs(true).start().await?;
+    /// while let Some(chunk) = session.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn attach(&self) -> Attach {
         Attach::new(self.docker.clone(), self.id.clone(), Some(self.tty()))
     }
 
     /// `docker logs`: a builder; `.stream()` for a `Stream`, `.send()` to collect.
+    ///
+    /// The integration test `create_options_reach_the_container` reads logs the same way.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// for chunk in c.logs().tail(20).send().await? {
+    ///     print!("{chunk}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn logs(&self) -> Logs {
         Logs::new(self.handle().clone(), Some(self.tty()))
     }
@@ -88,6 +150,18 @@ impl Model<ContainerKind> {
 impl Handle<ContainerKind> {
     /// `docker start`. A container that already runs is done: the daemon's `304 Not
     /// Modified` is `Ok`, as in docker-py and the docker CLI.
+    ///
+    /// The integration test `start_on_a_running_and_stop_on_a_stopped_container_are_done` makes the
+    /// same calls.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().create("busybox").cmd(["sleep", "60"]).send().await?;
+    /// c.start().await?;
+    /// c.start().await?; // already running: done
+    /// c.stop().send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn start(&self) -> Result<()> {
         not_modified_is_done(
             self.docker
@@ -97,6 +171,16 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker stop`: a builder; `.timeout(secs)` before the kill, `.signal(..)`.
+    ///
+    /// The integration test `published_ports_and_prune` stops a container.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.containers().handle("web");
+    /// web.stop().timeout(5).signal("SIGINT").send().await?;
+    /// println!("exited with {}", web.wait().await?);
+    /// # Ok(()) }
+    /// ```
     pub fn stop(&self) -> Stop<'_> {
         Stop {
             container: self,
@@ -106,6 +190,14 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker restart`: a builder; `.timeout(secs)` before the kill.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("web").restart().timeout(3).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn restart(&self) -> Restart<'_> {
         Restart {
             container: self,
@@ -114,6 +206,16 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker kill`: a builder; `SIGKILL` unless `.signal(..)` says otherwise.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.containers().handle("web");
+    /// web.kill().signal("SIGHUP").send().await?; // reload its config
+    /// web.kill().send().await?; // SIGKILL
+    /// # Ok(()) }
+    /// ```
     pub fn kill(&self) -> Kill<'_> {
         Kill {
             container: self,
@@ -122,6 +224,17 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker pause`.
+    ///
+    /// The integration test `lifecycle_operations` makes the same calls.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// c.pause().await?;
+    /// assert_eq!(c.inspect().await?.status(), "paused");
+    /// c.unpause().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn pause(&self) -> Result<()> {
         self.docker
             .call(self.docker.raw().container_pause().id(&self.id).send())
@@ -129,20 +242,34 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker unpause`.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("web").unpause().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn unpause(&self) -> Result<()> {
         self.docker
             .call(self.docker.raw().container_unpause().id(&self.id).send())
             .await
     }
 
-    /// `docker wait`: blocks until the container stops, however long that is (the
-    /// request timeout bounds only the daemon's first answer); its exit code.
-    pub async fn wait(&self) -> Result<i64> {
-        crate::session::container_exit_code(&self.docker, &self.id).await
-    }
-
     /// `docker rm`: a builder; `.force(true)` kills a running container,
     /// `.volumes(true)` removes its anonymous volumes.
+    ///
+    /// The integration test `a_forced_remove_kills_on_docker_and_stops_on_podman` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// match docker.containers().handle("web").remove().force(true).volumes(true).send().await {
+    ///     Ok(()) | Err(docker_engine::Error::NotFound { .. }) => println!("web is gone"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn remove(&self) -> Remove<'_> {
         Remove {
             container: self,
@@ -153,6 +280,16 @@ impl Handle<ContainerKind> {
     }
 
     /// docker-py's `exec_run`: run `cmd` in the container, collect output and exit code.
+    ///
+    /// The integration test `exec_run_collects_stdout_stderr_and_exit_code` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let r = c.exec_run(["cat", "/etc/hostname"]).user("nobody").send().await?;
+    /// println!("exit {:?}: {}", r.exit_code, String::from_utf8_lossy(&r.stdout));
+    /// # Ok(()) }
+    /// ```
     pub fn exec_run<I, S>(&self, cmd: I) -> ExecRun
     where
         I: IntoIterator<Item = S>,
@@ -166,6 +303,18 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker exec`: an interactive session (`.stdin(true).tty(true).start()` for `-it`).
+    ///
+    /// The integration test `interactive_shell_with_tty_and_resize` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use tokio::io::AsyncWriteExt;
+    /// let c = docker.containers().handle("web");
+    /// let mut sh = c.exec(["sh"]).stdin(true).tty(true).console_size(80, 24).start().await?;
+    /// sh.write_all(b"exit 3\n").await?;
+    /// assert_eq!(sh.wait().await?, 3);
+    /// # Ok(()) }
+    /// ```
     pub fn exec<I, S>(&self, cmd: I) -> Exec
     where
         I: IntoIterator<Item = S>,
@@ -180,16 +329,51 @@ impl Handle<ContainerKind> {
 
     /// `docker attach`: a session on the container's own stdio (its TTY flag is inspected
     /// when the session starts; [`Container::attach`] knows it already).
+    ///
+    /// The integration test `attach_with_logs_and_no_stream_replays_a_stopped_container` makes the
+    /// same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("job");
+    /// let output = c.attach().logs(true).stream(false).send().await?;
+    /// for chunk in output {
+    ///     print!("{chunk}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn attach(&self) -> Attach {
         Attach::new(self.docker.clone(), self.id.clone(), None)
     }
 
     /// `docker stats`: `.stream()` for a sample about every second, `.send()` for one.
+    ///
+    /// The integration test `stats_one_shot_and_streaming` makes the same calls.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let sample = docker.containers().handle("web").stats().send().await?;
+    /// let memory = sample.memory_stats.and_then(|m| m.usage).unwrap_or_default();
+    /// println!("web uses {} MiB", memory >> 20);
+    /// # Ok(()) }
+    /// ```
     pub fn stats(&self) -> Stats {
         Stats::new(self.docker.clone(), self.id.clone())
     }
 
     /// `docker top`: a builder; `.ps_args("aux")` as `ps` takes them.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let ps = docker.containers().handle("web").top().ps_args("aux").send().await?;
+    /// println!("{:?}", ps.titles.unwrap_or_default());
+    /// for row in ps.processes.unwrap_or_default() {
+    ///     println!("{row:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn top(&self) -> Top<'_> {
         Top {
             container: self,
@@ -198,6 +382,19 @@ impl Handle<ContainerKind> {
     }
 
     /// `docker logs`: a builder; `.stream()` for a `Stream`, `.send()` to collect.
+    ///
+    /// The integration test `follow_waits_on_a_quiet_container_and_ends_when_it_exits` follows logs
+    /// the same way.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let mut logs = docker.containers().handle("web").logs().follow(true).tail(0).stream();
+    /// while let Some(chunk) = logs.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn logs(&self) -> Logs {
         Logs::new(self.clone(), None)
     }
@@ -227,6 +424,15 @@ impl Stop<'_> {
 
     /// Stop it. A container that is not running is done: the daemon's `304 Not Modified`
     /// is `Ok`, as in docker-py and the docker CLI.
+    ///
+    /// The integration test `start_on_a_running_and_stop_on_a_stopped_container_are_done` makes the
+    /// same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("web").stop().timeout(30).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let c = self.container;
         let mut call = c.docker.raw().container_stop().id(&c.id);
@@ -265,6 +471,16 @@ impl Restart<'_> {
     }
 
     /// Restart it.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.containers().handle("web");
+    /// web.restart().timeout(10).send().await?;
+    /// assert_eq!(web.inspect().await?.status(), "running");
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let c = self.container;
         let mut call = c.docker.raw().container_restart().id(&c.id);
@@ -290,6 +506,14 @@ impl Kill<'_> {
     }
 
     /// Send the signal.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("web").kill().signal("SIGUSR1").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let c = self.container;
         let mut call = c.docker.raw().container_kill().id(&c.id);
@@ -329,6 +553,14 @@ impl Remove<'_> {
     }
 
     /// Remove it.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("old").remove().force(true).volumes(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let c = self.container;
         let call = c
@@ -358,6 +590,16 @@ impl Top<'_> {
     }
 
     /// The processes, as `ps` shows them: titles and rows.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let ps = docker.containers().handle("web").top().ps_args("-ef").send().await?;
+    /// let rows = ps.processes.unwrap_or_default();
+    /// println!("{} processes", rows.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<op::container_top::Response> {
         let c = self.container;
         let mut call = c.docker.raw().container_top().id(&c.id);

@@ -11,12 +11,33 @@ use crate::stream::LogStream;
 /// What `exec_run` returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExecResult {
+    /// The exec's id: [`Docker::exec_inspect`] tells whether it still runs and how it
+    /// ended (`a_detached_exec_run_gives_an_exec_id_to_inspect`).
+    pub id: String,
     /// The exit code; `None` for a detached exec.
     pub exit_code: Option<i64>,
     /// Standard output (with a TTY: all output).
     pub stdout: Vec<u8>,
     /// Standard error (empty with a TTY).
     pub stderr: Vec<u8>,
+}
+
+impl Docker {
+    /// Inspect an exec by id (`ExecResult::id`): whether it runs (`running`), its
+    /// `exit_code` once it has ended, its process (`a_detached_exec_run_gives_an_exec_id_to_inspect`).
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let started = c.exec_run(["sleep", "5"]).detach(true).send().await?;
+    /// let exec = docker.exec_inspect(&started.id).await?;
+    /// println!("running: {:?}, exit code: {:?}", exec.running, exec.exit_code);
+    /// # Ok(()) }
+    /// ```
+    pub async fn exec_inspect(&self, id: impl AsRef<str>) -> Result<op::exec_inspect::Response> {
+        self.call(self.raw().exec_inspect().id(id.as_ref()).send())
+            .await
+    }
 }
 
 /// The options both kinds of exec share.
@@ -116,13 +137,58 @@ impl ExecRun {
 
     exec_setters!();
 
-    /// Start and return at once, without output or exit code.
+    /// Whether to collect stdout (docker-py's `stdout=`; default: yes). Not attached, the
+    /// daemon discards it (`exec_run_collects_only_the_streams_asked_for`).
+    pub fn stdout(mut self, yes: bool) -> Self {
+        self.options.config.attach_stdout = Some(yes);
+        self
+    }
+
+    /// Whether to collect stderr (docker-py's `stderr=`; default: yes).
+    pub fn stderr(mut self, yes: bool) -> Self {
+        self.options.config.attach_stderr = Some(yes);
+        self
+    }
+
+    /// Start and return at once, without output or exit code: the result's
+    /// [`id`](ExecResult::id) is the exec's, for [`Docker::exec_inspect`]
+    /// (`a_detached_exec_run_gives_an_exec_id_to_inspect`).
+    ///
+    /// The integration test `a_detached_exec_run_gives_an_exec_id_to_inspect` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().handle("web");
+    /// let reload = c.exec_run(["nginx", "-s", "reload"]).privileged(true);
+    /// let started = reload.detach(true).send().await?;
+    /// assert_eq!(started.exit_code, None);
+    /// let exec = docker.exec_inspect(&started.id).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn detach(mut self, yes: bool) -> Self {
         self.detach = yes;
         self
     }
 
     /// Run it.
+    ///
+    /// Several settings together; the integration test
+    /// `exec_run_collects_stdout_stderr_and_exit_code` runs the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let r = docker
+    ///     .containers()
+    ///     .handle("web")
+    ///     .exec_run(["sh", "-c", "echo $GREETING from $(pwd)"])
+    ///     .env("GREETING", "hi")
+    ///     .working_dir("/tmp")
+    ///     .stderr(false)
+    ///     .send()
+    ///     .await?;
+    /// assert_eq!(r.stdout, b"hi from /tmp\n");
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<ExecResult> {
         let id = self.options.create().await?;
         let docker = &self.options.docker;
@@ -137,6 +203,7 @@ impl ExecRun {
         let response = capture.stream(call).await?;
         if self.detach {
             return Ok(ExecResult {
+                id,
                 exit_code: None,
                 stdout: Vec::new(),
                 stderr: Vec::new(),
@@ -148,6 +215,7 @@ impl ExecRun {
             .await?;
         let exit_code = exec_exit_code(docker, &id).await?;
         Ok(ExecResult {
+            id,
             exit_code: Some(exit_code),
             stdout,
             stderr,
@@ -190,6 +258,23 @@ impl Exec {
     }
 
     /// Create the exec and start it on an upgraded connection.
+    ///
+    /// The integration test `stdin_eof_ends_cat_and_output_keeps_flowing_after_shutdown` makes the
+    /// same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// use tokio::io::AsyncWriteExt;
+    /// let c = docker.containers().handle("web");
+    /// let mut cat = c.exec(["cat"]).stdin(true).env("LANG", "C").start().await?;
+    /// cat.write_all(b"ping\n").await?;
+    /// cat.shutdown().await?; // closes stdin; the output keeps coming
+    /// while let Some(chunk) = cat.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn start(self) -> Result<Session> {
         let id = self.options.create().await?;
         let docker = self.options.docker.clone();

@@ -76,6 +76,23 @@ impl Logs {
     }
 
     /// The output as a `Stream` of chunks. Nothing is sent until it is first polled.
+    ///
+    /// The integration test `logs_are_byte_exact_with_binary_data_and_interleaving` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// use docker_engine::stream::LogChunk;
+    /// let web = docker.containers().handle("web");
+    /// let mut logs = web.logs().stdout(false).since(1_700_000_000).stream();
+    /// while let Some(chunk) = logs.next().await {
+    ///     if let LogChunk::StdErr(bytes) = chunk? {
+    ///         eprint!("{}", String::from_utf8_lossy(&bytes));
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn stream(self) -> LogStream {
         LogStream::connecting(Box::pin(async move {
@@ -120,12 +137,36 @@ impl Logs {
 
     /// The output as lines, each with the daemon's timestamp taken off into
     /// [`LogLine::timestamp`](crate::stream::LogLine) (sets `timestamps`).
+    ///
+    /// The integration test `timestamps_are_parsed_off_each_line` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let mut lines = docker.containers().handle("web").logs().tail(100).lines();
+    /// while let Some(line) = lines.next().await {
+    ///     let line = line?;
+    ///     print!("{} {}", line.timestamp, line.chunk);
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn lines(self) -> LogLines {
         LogLines::new(self.timestamps(true).stream())
     }
 
     /// Collect the output (with `follow`, until the container stops).
+    ///
+    /// The integration test `create_options_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let logs = docker.containers().handle("web").logs().timestamps(true).until(1_700_000_000);
+    /// for chunk in logs.send().await? {
+    ///     print!("{chunk}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<LogChunk>> {
         self.stream().collect_chunks().await
     }

@@ -2,22 +2,33 @@
 //! model, docker-py's `client.containers` in Rust.
 //!
 //! Reach for [`Docker::containers`] first: `list()` for `docker ps`, `get(id)` to inspect,
-//! `create(image)` / `run(image)` for a new one. A [`Container`] has the verbs (`start`,
-//! `stop()`, `logs()`, `exec_run`, `exec`, `attach`, ...).
+//! `create(image)` / `run(image)` for a new one: a [`CreateContainer`] with `docker run`'s
+//! options ([`Mount`], [`DeviceRequest`] and [`Endpoint`] for the structured ones), ended by
+//! `send()` (create), `run(remove)`, `stream(remove)` or `detach()`. A [`Container`] has the
+//! verbs (`start`, `stop()`, `wait()`, `wait_until(`[`WaitCondition`]`)`, `logs()`,
+//! `exec_run`, `exec`, `attach`, ...).
 
 mod attach;
 mod container;
+mod create;
 mod exec;
+mod host;
 mod logs;
 mod ops;
+mod options;
+mod run;
 
 use std::collections::HashMap;
 
 pub use attach::{Attach, Stats};
 pub use container::{Container, ContainerHandle, ContainerKind, Kill, Remove, Restart, Stop, Top};
+pub use create::CreateContainer;
 pub use exec::{Exec, ExecResult, ExecRun};
 pub use logs::Logs;
+pub(crate) use ops::path_stat_header;
 pub use ops::{Commit, PathStat};
+pub use options::{DeviceRequest, Endpoint, Mount};
+pub use run::{RUN_STREAM_STDERR_KEPT, RunStream, Wait, WaitCondition};
 
 use crate::client::Docker;
 use crate::error::Result;
@@ -27,6 +38,17 @@ use crate::raw::types::op;
 
 impl Docker {
     /// Containers: list, get, create, run.
+    ///
+    /// The integration test `list_is_one_request_with_filters` lists and creates through it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let containers = docker.containers();
+    /// let c = containers.create("busybox").cmd(["sleep", "60"]).send().await?;
+    /// println!("{} containers", containers.list().all(true).send().await?.len());
+    /// c.remove().force(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn containers(&self) -> Containers {
         Containers {
             docker: self.clone(),
@@ -42,6 +64,17 @@ pub struct Containers {
 
 impl Containers {
     /// `docker ps`: summaries in one request.
+    ///
+    /// The integration test `list_is_one_request_with_filters` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let running = docker.containers().list().label("app=web").send().await?;
+    /// for c in &running {
+    ///     println!("{} {} {}", c.short_id(), c.name(), c.status());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListContainers {
         ListContainers {
             docker: self.docker.clone(),
@@ -53,11 +86,34 @@ impl Containers {
     }
 
     /// Inspect a container by id or name.
+    ///
+    /// A missing container is `Error::NotFound`, as the integration test
+    /// `missing_objects_are_not_found_with_the_daemons_message` checks.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// match docker.containers().get("web").await {
+    ///     Ok(c) => println!("{} is {}", c.name(), c.status()),
+    ///     Err(docker_engine::Error::NotFound { .. }) => println!("no container named web"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id_or_name: impl AsRef<str>) -> Result<Container> {
         Container::inspect(&self.docker, id_or_name.as_ref()).await
     }
 
     /// A container by id or name without inspecting it: its verbs, no request sent.
+    ///
+    /// The integration test `resize_sets_the_containers_tty_size` uses a handle.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.containers().handle("web");
+    /// web.restart().timeout(5).send().await?;
+    /// let code = web.wait().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self, id_or_name: impl Into<String>) -> ContainerHandle {
         ContainerHandle::new(&self.docker, id_or_name.into())
     }
@@ -65,26 +121,52 @@ impl Containers {
     /// docker-py's `containers.run(IMAGE)`: the same builder as [`create`](Self::create);
     /// end it with [`CreateContainer::run`] (wait and collect the output) or
     /// [`CreateContainer::detach`] (start and return the container).
+    ///
+    /// The integration test `run_returns_stdout_or_a_container_error` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let out = docker.containers().run("busybox").cmd(["echo", "hi"]).run(true).await?;
+    /// assert_eq!(out, b"hi\n");
+    /// # Ok(()) }
+    /// ```
     pub fn run(&self, image: impl Into<String>) -> CreateContainer {
         self.create(image)
     }
 
     /// `docker container prune`: remove stopped containers.
+    ///
+    /// The integration test `published_ports_and_prune` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let report = docker.containers().prune().label("ci=true").send().await?;
+    /// let gone = report.containers_deleted.unwrap_or_default();
+    /// println!("removed {} containers", gone.len());
+    /// # Ok(()) }
+    /// ```
     pub fn prune(&self) -> Prune<ContainerKind> {
         Prune::new(&self.docker)
     }
 
     /// `docker create IMAGE`: a builder over the generated create body.
+    ///
+    /// The integration test `create_options_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .name("worker")
+    ///     .cmd(["sleep", "3600"])
+    ///     .send()
+    ///     .await?;
+    /// c.start().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn create(&self, image: impl Into<String>) -> CreateContainer {
-        let body = op::container_create::Body {
-            image: Some(image.into()),
-            ..Default::default()
-        };
-        CreateContainer {
-            docker: self.docker.clone(),
-            name: None,
-            body,
-        }
+        CreateContainer::new(self.docker.clone(), image.into())
     }
 }
 
@@ -129,6 +211,23 @@ impl ListContainers {
     }
 
     /// Send the request.
+    ///
+    /// `all`, `limit` and the filters together, as in the integration test
+    /// `list_is_one_request_with_filters`.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let exited = docker
+    ///     .containers()
+    ///     .list()
+    ///     .all(true)
+    ///     .status("exited")
+    ///     .ancestor("busybox")
+    ///     .limit(10)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<ContainerSummary>> {
         let mut call = self
             .docker
@@ -162,16 +261,49 @@ pub struct ContainerSummary {
 
 impl ContainerSummary {
     /// Full id.
+    ///
+    /// The integration test `list_is_one_request_with_filters` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for c in docker.containers().list().all(true).send().await? {
+    ///     docker.containers().handle(c.id()).remove().force(true).send().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn id(&self) -> &str {
         self.attrs.id.as_deref().unwrap_or_default()
     }
 
     /// The first 12 characters of the id.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for c in docker.containers().list().send().await? {
+    ///     println!("{}  {}", c.short_id(), c.image()); // as `docker ps` prints them
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn short_id(&self) -> &str {
         crate::models::model::short(self.id())
     }
 
     /// The first name, without its leading `/`.
+    ///
+    /// The integration test `list_is_one_request_with_filters` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let names: Vec<String> = docker
+    ///     .containers()
+    ///     .list()
+    ///     .send()
+    ///     .await?
+    ///     .iter()
+    ///     .map(|c| c.name().to_string())
+    ///     .collect();
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> &str {
         self.attrs
             .names
@@ -182,283 +314,84 @@ impl ContainerSummary {
     }
 
     /// Human status, e.g. `Up 2 minutes`, `Exited (0) 3 seconds ago`.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for c in docker.containers().list().all(true).send().await? {
+    ///     println!("{:<20} {}", c.name(), c.status()); // Up 2 minutes, Exited (0) 3 seconds ago
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn status(&self) -> &str {
         self.attrs.status.as_deref().unwrap_or_default()
     }
 
     /// Machine state: `created`, `running`, `exited`, ...
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let all = docker.containers().list().all(true).send().await?;
+    /// let running = all.iter().filter(|c| c.state() == "running").count();
+    /// println!("{running} of {} running", all.len());
+    /// # Ok(()) }
+    /// ```
     pub fn state(&self) -> &str {
         self.attrs.state.as_deref().unwrap_or_default()
     }
 
     /// The image as the container was created with it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let all = docker.containers().list().all(true).send().await?;
+    /// let old: Vec<_> = all.iter().filter(|c| c.image() == "nginx:1.25").collect();
+    /// # Ok(()) }
+    /// ```
     pub fn image(&self) -> &str {
         self.attrs.image.as_deref().unwrap_or_default()
     }
 
     /// Labels.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for c in docker.containers().list().label("com.docker.compose.project").send().await? {
+    ///     println!("{} in {:?}", c.name(), c.labels().get("com.docker.compose.project"));
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn labels(&self) -> HashMap<String, String> {
         self.attrs.labels.clone().unwrap_or_default()
     }
 
     /// Everything the daemon sent.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for c in docker.containers().list().size(true).send().await? {
+    ///     println!("{} writes {} bytes", c.name(), c.attrs().size_rw.unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn attrs(&self) -> &op::container_list::Item {
         &self.attrs
     }
 
     /// Inspect this container.
+    ///
+    /// The integration test `list_is_one_request_with_filters` does the same.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for summary in docker.containers().list().send().await? {
+    ///     let c = summary.get().await?;
+    ///     let started = c.attrs().state.as_ref().and_then(|s| s.started_at.clone());
+    ///     println!("{} started at {}", c.name(), started.unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self) -> Result<Container> {
         Container::inspect(&self.docker, self.id()).await
-    }
-}
-
-/// Builder of `POST /containers/create`.
-#[derive(Debug)]
-pub struct CreateContainer {
-    docker: Docker,
-    name: Option<String>,
-    body: op::container_create::Body,
-}
-
-impl CreateContainer {
-    /// The container's name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// The command.
-    pub fn cmd<I, S>(mut self, cmd: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.body.cmd = Some(cmd.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// The entrypoint.
-    pub fn entrypoint<I, S>(mut self, entrypoint: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.body.entrypoint = Some(entrypoint.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// An environment variable.
-    pub fn env(mut self, key: impl AsRef<str>, value: impl AsRef<str>) -> Self {
-        self.body.env.get_or_insert_with(Vec::new).push(format!(
-            "{}={}",
-            key.as_ref(),
-            value.as_ref()
-        ));
-        self
-    }
-
-    /// A label.
-    pub fn label(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.body
-            .labels
-            .get_or_insert_with(HashMap::new)
-            .insert(key.into(), value.into());
-        self
-    }
-
-    /// Working directory.
-    pub fn working_dir(mut self, dir: impl Into<String>) -> Self {
-        self.body.working_dir = Some(dir.into());
-        self
-    }
-
-    /// User (`name`, `uid`, `uid:gid`).
-    pub fn user(mut self, user: impl Into<String>) -> Self {
-        self.body.user = Some(user.into());
-        self
-    }
-
-    /// Allocate a TTY (output is then one unframed stream).
-    pub fn tty(mut self, tty: bool) -> Self {
-        self.body.tty = tty;
-        self
-    }
-
-    /// Keep stdin open (`-i`).
-    pub fn stdin_open(mut self, open: bool) -> Self {
-        self.body.open_stdin = open;
-        self.body.attach_stdin = open;
-        self.body.stdin_once = open;
-        self
-    }
-
-    /// Remove the container when it exits (`--rm`).
-    pub fn auto_remove(mut self, auto_remove: bool) -> Self {
-        self.host_config().auto_remove = Some(auto_remove);
-        self
-    }
-
-    /// Bind mounts and volumes, `source:target[:options]` (`-v`).
-    pub fn bind(mut self, spec: impl Into<String>) -> Self {
-        self.host_config()
-            .binds
-            .get_or_insert_with(Vec::new)
-            .push(spec.into());
-        self
-    }
-
-    /// Network mode (`bridge`, `host`, `none`, `container:<id>`, or a network name).
-    pub fn network_mode(mut self, mode: impl Into<String>) -> Self {
-        self.host_config().network_mode = Some(mode.into());
-        self
-    }
-
-    /// Logging driver (`json-file`, `local`, `none`, ...). `json-file` stores output as
-    /// JSON text, so bytes that are not UTF-8 come back replaced; `local` keeps them.
-    pub fn log_driver(mut self, driver: impl Into<String>) -> Self {
-        self.host_config().log_config = Some(op::container_create::body::host_config::LogConfig {
-            type_: Some(driver.into()),
-            config: None,
-        });
-        self
-    }
-
-    /// Publish a container port (`"80/tcp"` or `"80"`) on the host (`-p host_ip:host_port:80`);
-    /// an empty `host_port` lets the daemon choose.
-    pub fn publish(mut self, container_port: &str, host_ip: &str, host_port: &str) -> Self {
-        let key = if container_port.contains('/') {
-            container_port.to_string()
-        } else {
-            format!("{container_port}/tcp")
-        };
-        self.body
-            .exposed_ports
-            .get_or_insert_with(HashMap::new)
-            .insert(key.clone(), serde_json::Map::new());
-        let bindings = self
-            .host_config()
-            .port_bindings
-            .get_or_insert_with(|| None.into());
-        bindings
-            .0
-            .get_or_insert_with(HashMap::new)
-            .entry(key)
-            .or_insert_with(|| Some(Vec::new()))
-            .get_or_insert_with(Vec::new)
-            .push(
-                op::container_create::body::host_config::port_bindings::Item {
-                    host_ip: Some(host_ip.to_string()),
-                    host_port: Some(host_port.to_string()),
-                },
-            );
-        self
-    }
-
-    /// Restart policy: `no`, `always`, `unless-stopped`, or `on-failure` with a retry count.
-    pub fn restart_policy(mut self, name: impl Into<String>, maximum_retry_count: i64) -> Self {
-        self.host_config().restart_policy =
-            Some(op::container_create::body::host_config::RestartPolicy {
-                name: Some(name.into()),
-                maximum_retry_count: Some(maximum_retry_count),
-            });
-        self
-    }
-
-    /// Mount a named volume (created if missing) at `target`.
-    pub fn volume(
-        mut self,
-        name: impl Into<String>,
-        target: impl Into<String>,
-        read_only: bool,
-    ) -> Self {
-        self.host_config().mounts.get_or_insert_with(Vec::new).push(
-            op::container_create::body::host_config::Mounts {
-                type_: Some("volume".into()),
-                source: Some(name.into()),
-                target: Some(target.into()),
-                read_only: Some(read_only),
-                ..Default::default()
-            },
-        );
-        self
-    }
-
-    /// Connect to this network at creation (the network mode, for the first one).
-    pub fn network(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        self.host_config()
-            .network_mode
-            .get_or_insert_with(|| name.clone());
-        self.body
-            .networking_config
-            .get_or_insert_with(Default::default)
-            .endpoints_config
-            .get_or_insert_with(HashMap::new)
-            .insert(
-                name,
-                op::container_create::body::networking_config::EndpointsConfig::default(),
-            );
-        self
-    }
-
-    /// CPU limit in CPUs (`--cpus 1.5`).
-    pub fn cpus(mut self, cpus: f64) -> Self {
-        self.host_config().nano_cpus = Some((cpus * 1e9) as i64);
-        self
-    }
-
-    /// Signal that stops the container (`SIGTERM` by default).
-    pub fn stop_signal(mut self, signal: impl Into<String>) -> Self {
-        let signal: String = signal.into();
-        crate::models::set(&mut self.body.stop_signal, signal);
-        self
-    }
-
-    /// Seconds to wait for the stop signal before killing.
-    pub fn stop_timeout(mut self, secs: i64) -> Self {
-        crate::models::set(&mut self.body.stop_timeout, secs);
-        self
-    }
-
-    /// A health check run in the container (`CMD-SHELL` form), every `interval`.
-    pub fn healthcheck(
-        mut self,
-        shell_command: impl Into<String>,
-        interval: std::time::Duration,
-        retries: i64,
-    ) -> Self {
-        self.body.healthcheck = Some(op::container_create::body::Healthcheck {
-            test: Some(vec!["CMD-SHELL".into(), shell_command.into()]),
-            interval: Some(interval.as_nanos() as i64),
-            retries: Some(retries),
-            ..Default::default()
-        });
-        self
-    }
-
-    /// Memory limit in bytes.
-    pub fn memory(mut self, bytes: i64) -> Self {
-        self.host_config().memory = bytes;
-        self
-    }
-
-    /// The generated body, for every field the builder has no method for.
-    pub fn body_mut(&mut self) -> &mut op::container_create::Body {
-        &mut self.body
-    }
-
-    fn host_config(&mut self) -> &mut op::container_create::body::HostConfig {
-        self.body.host_config.get_or_insert_with(Default::default)
-    }
-
-    /// Create the container and inspect it.
-    pub async fn send(self) -> Result<Container> {
-        let mut call = self.docker.raw().container_create().body(self.body);
-        if let Some(name) = &self.name {
-            call = call.name(name.clone());
-        }
-        let created = self.docker.call(call.send()).await?;
-        Container::inspect(&self.docker, created.id.as_deref().unwrap_or_default()).await
     }
 }
 

@@ -1,11 +1,11 @@
-//! The rest of [`Container`]'s operations: files, changes, commit, and `run()`.
+//! The rest of [`Container`]'s operations: files, changes, commit.
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
 
-use super::{Container, ContainerHandle, CreateContainer};
+use super::{Container, ContainerHandle};
 use crate::error::{Error, Result};
 use crate::models::images::Image;
 use crate::raw::types::op;
@@ -27,22 +27,35 @@ pub struct PathStat {
 }
 
 fn path_stat(headers: &http::HeaderMap) -> Result<PathStat> {
-    use base64::Engine as _;
     let header = headers
         .get("x-docker-container-path-stat")
-        .and_then(|v| v.to_str().ok())
         .ok_or_else(|| Error::Decode {
             message: "no X-Docker-Container-Path-Stat header".into(),
             source: None,
         })?;
+    path_stat_header(header.as_bytes())
+}
+
+/// The value of `X-Docker-Container-Path-Stat`: base64 of the stat's JSON.
+pub(crate) fn path_stat_header(value: &[u8]) -> Result<PathStat> {
+    use base64::Engine as _;
     let json = base64::engine::general_purpose::STANDARD
-        .decode(header)
+        .decode(value)
         .map_err(|e| Error::decode("the path stat header is not base64", e))?;
     serde_json::from_slice(&json).map_err(|e| Error::decode("the path stat header", e))
 }
 
 impl ContainerHandle {
     /// `docker rename`.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("web").rename("web-old").await?;
+    /// let c = docker.containers().get("web-old").await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn rename(&self, name: impl AsRef<str>) -> Result<()> {
         self.docker
             .call(
@@ -57,6 +70,16 @@ impl ContainerHandle {
     }
 
     /// `docker diff`: changed paths of the container's filesystem.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for change in docker.containers().handle("web").diff().await? {
+    ///     println!("{:?} {}", change.kind, change.path.unwrap_or_default());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn diff(&self) -> Result<Vec<op::container_changes::Item>> {
         Ok(self
             .docker
@@ -66,6 +89,16 @@ impl ContainerHandle {
     }
 
     /// `docker update`: change resources and the restart policy of a container.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::types::op::container_update::Body;
+    /// let body = Body { memory: 256 << 20, memory_swap: Some(512 << 20), ..Default::default() };
+    /// let warnings = docker.containers().handle("web").update(body).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn update(&self, body: op::container_update::Body) -> Result<Vec<String>> {
         let r = self
             .docker
@@ -82,6 +115,14 @@ impl ContainerHandle {
     }
 
     /// Resize the container's TTY.
+    ///
+    /// The integration test `resize_sets_the_containers_tty_size` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.containers().handle("console").resize(120, 40).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn resize(&self, width: u16, height: u16) -> Result<()> {
         let call = self
             .docker
@@ -94,6 +135,24 @@ impl ContainerHandle {
     }
 
     /// `docker commit`: a builder for a new image from the container's filesystem.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let image = docker
+    ///     .containers()
+    ///     .handle("web")
+    ///     .commit()
+    ///     .repo("web-snapshot")
+    ///     .tag("v1")
+    ///     .comment("after the migration")
+    ///     .changes("ENV MIGRATED=1")
+    ///     .send()
+    ///     .await?;
+    /// println!("{:?}", image.tags());
+    /// # Ok(()) }
+    /// ```
     pub fn commit(&self) -> Commit<'_> {
         Commit {
             container: self,
@@ -108,6 +167,17 @@ impl ContainerHandle {
 
     /// `docker export`: the filesystem as a tar stream. Nothing is sent until it is first
     /// polled.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let export = docker.containers().handle("web").export();
+    /// let tar: Vec<u8> = export.map_ok(|bytes| bytes.to_vec()).try_concat().await?;
+    /// std::fs::write("web.tar", &tar)?;
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn export(&self) -> impl Stream<Item = Result<Bytes>> + Send + 'static + use<> {
         let docker = self.docker.clone();
@@ -121,6 +191,17 @@ impl ContainerHandle {
     }
 
     /// `docker cp CONTAINER:PATH -`: the path's stat and a tar stream of it.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// let (stat, tar) = docker.containers().handle("web").get_archive("/etc/hosts").await?;
+    /// let tar: Vec<u8> = tar.map_ok(|bytes| bytes.to_vec()).try_concat().await?;
+    /// println!("{} ({} bytes), a {}-byte tar", stat.name, stat.size, tar.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn get_archive(
         &self,
         path: &str,
@@ -140,6 +221,15 @@ impl ContainerHandle {
     }
 
     /// Stat a path in the container without reading it.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let stat = docker.containers().handle("web").stat_path("/etc/hosts").await?;
+    /// println!("{} {:o} {}", stat.name, stat.mode & 0o777, stat.mtime);
+    /// # Ok(()) }
+    /// ```
     pub async fn stat_path(&self, path: &str) -> Result<PathStat> {
         let capture = self.docker.capture_stream();
         let call = capture
@@ -152,6 +242,16 @@ impl ContainerHandle {
     }
 
     /// `docker cp - CONTAINER:DIR`: extract a tar stream into a directory of the container.
+    ///
+    /// The integration test `lifecycle_operations` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let tar: Vec<u8> = std::fs::read("config.tar")?;
+    /// let body = futures_util::stream::iter([Ok(bytes::Bytes::from(tar))]);
+    /// docker.containers().handle("web").put_archive("/etc/app", body).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn put_archive<S>(&self, dir: &str, tar: S) -> Result<()>
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send + 'static,
@@ -169,8 +269,98 @@ impl ContainerHandle {
 }
 
 impl Container {
+    /// The health check's state as of the last inspect: `starting`, `healthy` or
+    /// `unhealthy`; `unknown` for a container without one (docker-py's `Container.health`).
+    /// Proven by `container_health_ports_and_image_as_docker_py_has_them`.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// if c.health() == "unhealthy" {
+    ///     c.restart().send().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn health(&self) -> &str {
+        self.attrs
+            .state
+            .as_ref()
+            .and_then(|s| s.health.as_ref())
+            .and_then(|h| h.status.as_deref())
+            .unwrap_or("unknown")
+    }
+
+    /// Every published port, as of the last inspect: `"80/tcp"` to its host addresses
+    /// `(host_ip, host_port)`, empty for an exposed port not published (docker-py's
+    /// `Container.ports`).
+    ///
+    /// The integration test `container_health_ports_and_image_as_docker_py_has_them` reads them.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// for (port, hosts) in c.ports() {
+    ///     println!("{port} -> {hosts:?}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn ports(&self) -> std::collections::BTreeMap<String, Vec<(String, String)>> {
+        self.attrs
+            .network_settings
+            .as_ref()
+            .and_then(|n| n.ports.as_ref())
+            .and_then(|p| p.0.as_ref())
+            .map(|m| {
+                m.iter()
+                    .map(|(port, bindings)| {
+                        let hosts = bindings
+                            .iter()
+                            .flatten()
+                            .map(|b| {
+                                (
+                                    b.host_ip.clone().unwrap_or_default(),
+                                    b.host_port.clone().unwrap_or_default(),
+                                )
+                            })
+                            .collect();
+                        (port.clone(), hosts)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The image the container runs, inspected by its id (docker-py's `Container.image`):
+    /// found even when the name it was created from now names another image.
+    ///
+    /// The integration test `container_health_ports_and_image_as_docker_py_has_them` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().get("web").await?;
+    /// let image = c.image_model().await?;
+    /// println!("{} runs {} {:?}", c.name(), image.short_id(), image.tags());
+    /// # Ok(()) }
+    /// ```
+    pub async fn image_model(&self) -> Result<Image> {
+        let id = self.attrs.image.as_deref().unwrap_or_else(|| self.image());
+        self.docker.images().get(id).await
+    }
+
     /// `docker port CONTAINER PRIVATE`: host addresses of a published port (`"80/tcp"`),
     /// as of the last inspect.
+    ///
+    /// The integration test `published_ports_and_prune` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker.containers().run("nginx").publish("80", "127.0.0.1", "").detach().await?;
+    /// let c = docker.containers().get(c.id()).await?;
+    /// let (ip, port) = &c.port("80")[0];
+    /// println!("http://{ip}:{port}/");
+    /// # Ok(()) }
+    /// ```
     pub fn port(&self, private: &str) -> Vec<(String, String)> {
         let key = if private.contains('/') {
             private.to_string()
@@ -192,41 +382,6 @@ impl Container {
                 )
             })
             .collect()
-    }
-}
-
-impl CreateContainer {
-    /// docker-py's `containers.run(detach=True)`: create and start; the container.
-    pub async fn detach(self) -> Result<Container> {
-        let c = self.send().await?;
-        c.start().await?;
-        Ok(c)
-    }
-
-    /// docker-py's `containers.run()`: create, start, wait, collect; the container's
-    /// stdout, or [`Error::ContainerFailed`] with the exit code and stderr. The container
-    /// is removed afterwards when `remove` is true (its volumes are kept, as docker-py does).
-    pub async fn run(self, remove: bool) -> Result<Vec<u8>> {
-        let c = self.send().await?;
-        let outcome = async {
-            c.start().await?;
-            let code = c.wait().await?;
-            let (stdout, stderr) = c.logs().stream().collect_output().await?;
-            Ok::<_, Error>((code, stdout, stderr))
-        }
-        .await;
-        if remove {
-            c.remove().force(true).send().await?;
-        }
-        let (code, stdout, stderr) = outcome?;
-        if code != 0 {
-            return Err(Error::ContainerFailed {
-                id: c.id().to_string(),
-                exit_code: code,
-                stderr: String::from_utf8_lossy(&stderr).into_owned(),
-            });
-        }
-        Ok(stdout)
     }
 }
 
@@ -280,6 +435,25 @@ impl Commit<'_> {
     }
 
     /// Commit; the new image, inspected.
+    ///
+    /// `repo`, `tag`, `author`, `pause` and `changes` together; the integration test
+    /// `lifecycle_operations` commits a container.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let image = docker
+    ///     .containers()
+    ///     .handle("web")
+    ///     .commit()
+    ///     .repo("registry.example/web")
+    ///     .tag("2024-06-01")
+    ///     .author("Ops <ops@example.com>")
+    ///     .pause(false)
+    ///     .changes("CMD [\"nginx\", \"-g\", \"daemon off;\"]")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Image> {
         let c = self.container;
         let mut call = c

@@ -70,6 +70,15 @@ impl DockerIgnore {
     /// `!` exceptions; each pattern is trimmed, cleaned like Go's `filepath.Clean` and
     /// stripped of a leading `/`. Malformed patterns (`[`, a trailing `\`, a lone `!`) are an
     /// [`Error::InvalidArgument`].
+    ///
+    /// ```
+    /// use docker_engine::images::DockerIgnore;
+    /// let ignore = DockerIgnore::parse("target\n*.log\n!keep.log\n")?;
+    /// assert!(ignore.matches("target/debug/app"));
+    /// assert!(ignore.matches("build.log"));
+    /// assert!(!ignore.matches("keep.log"));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn parse(text: &str) -> Result<DockerIgnore> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut patterns = Vec::new();
@@ -102,6 +111,15 @@ impl DockerIgnore {
 
     /// Whether `rel_path` (relative to the context root, `/`-separated) is excluded: the last
     /// pattern matching the path or one of its parent directories decides.
+    ///
+    /// ```
+    /// use docker_engine::images::DockerIgnore;
+    /// let ignore = DockerIgnore::parse("docs\n**/*.tmp\n")?;
+    /// assert!(ignore.matches("docs/index.md"));
+    /// assert!(ignore.matches("src/a/b.tmp"));
+    /// assert!(!ignore.matches("src/main.rs"));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn matches(&self, rel_path: &str) -> bool {
         let path = clean(rel_path.trim_start_matches('/'));
         let mut candidates: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
@@ -116,6 +134,14 @@ impl DockerIgnore {
 
     /// Whether an excluded directory must still be walked because an exception pattern could
     /// match something beneath it (`dir` then `!dir/keep.txt`, or `!**/keep.txt`).
+    ///
+    /// ```
+    /// use docker_engine::images::DockerIgnore;
+    /// let ignore = DockerIgnore::parse("vendor\n!vendor/LICENSE\n")?;
+    /// assert!(ignore.matches("vendor"));
+    /// assert!(ignore.may_contain_exceptions("vendor"));
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn may_contain_exceptions(&self, rel_dir: &str) -> bool {
         let inside = match clean(rel_dir.trim_start_matches('/')) {
             dir if dir == "." => String::new(),
@@ -291,20 +317,51 @@ fn run(tokens: &[Token], input: impl Iterator<Item = char>) -> Vec<bool> {
     set
 }
 
+/// A name for a Dockerfile from outside the context that no file of the context has by
+/// chance: from its text and the time.
+fn outside_name_seed(text: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    h ^ now
+}
+
 /// The files of a context directory as a tar stream.
 #[derive(Debug, Clone)]
 pub struct BuildContext {
     root: PathBuf,
     dockerfile: String,
     ignore: DockerIgnore,
+    /// A Dockerfile from outside the context: added to the archive under this name.
+    outside: Option<(String, Vec<u8>)>,
 }
 
 impl BuildContext {
     /// Validates the directory (exists, is a directory, readable) and reads its
     /// `.dockerignore`, before any request: [`Error::InvalidArgument`] naming the path
     /// otherwise. `dockerfile` is the Dockerfile's path relative to the context (empty means
-    /// `"Dockerfile"`); it must be a file inside the context. Like the docker CLI, the Dockerfile
-    /// and `.dockerignore` are always sent, even when `.dockerignore` excludes them.
+    /// `"Dockerfile"`). A Dockerfile outside the context (`../Dockerfile.dev`, or an
+    /// absolute path) is read now and added to the archive as `.dockerfile.<hex>`, as
+    /// docker-py does. Like the docker CLI, the Dockerfile and `.dockerignore` are always
+    /// sent, even when `.dockerignore` excludes them.
+    ///
+    /// ```
+    /// use docker_engine::images::BuildContext;
+    /// let dir = std::env::temp_dir().join(format!("ctx-example-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(dir.join("Dockerfile"), "FROM busybox\n")?;
+    /// std::fs::write(dir.join(".dockerignore"), "*.log\n")?;
+    /// std::fs::write(dir.join("debug.log"), "")?;
+    /// let context = BuildContext::from_dir(&dir, "")?;
+    /// assert_eq!(context.dockerfile(), "Dockerfile");
+    /// assert_eq!(context.files()?, [".dockerignore", "Dockerfile"]);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn from_dir(dir: impl AsRef<Path>, dockerfile: &str) -> Result<BuildContext> {
         let root = dir.as_ref().to_path_buf();
         let (shown, invalid) = (root.display(), Error::InvalidArgument);
@@ -319,16 +376,28 @@ impl BuildContext {
             .filter(|d| !d.is_empty())
             .unwrap_or("Dockerfile");
         let rel = clean(dockerfile);
-        if ["", ".", ".."].contains(&rel.as_str()) || rel.starts_with("../") || rel.starts_with('/')
-        {
-            let m = format!("Dockerfile {dockerfile} is not inside build context {shown}");
+        if ["", ".", ".."].contains(&rel.as_str()) {
+            let m = format!("Dockerfile {dockerfile} is not a file");
             return Err(invalid(m));
         }
-        if !fs::metadata(root.join(&rel)).is_ok_and(|m| m.is_file()) {
-            return Err(invalid(format!(
-                "Dockerfile {rel} not found in build context {shown}"
-            )));
-        }
+        // A Dockerfile outside the context is read and added to the archive under a name of
+        // its own, as docker-py does.
+        let outside = if rel.starts_with("../") || Path::new(dockerfile).is_absolute() {
+            let path = root.join(dockerfile);
+            let text = fs::read(&path).map_err(|e| {
+                invalid(format!("Dockerfile {} cannot be read: {e}", path.display()))
+            })?;
+            let name = format!(".dockerfile.{:016x}", outside_name_seed(&text));
+            Some((name, text))
+        } else {
+            if !fs::metadata(root.join(&rel)).is_ok_and(|m| m.is_file()) {
+                return Err(invalid(format!(
+                    "Dockerfile {rel} not found in build context {shown}"
+                )));
+            }
+            None
+        };
+        let rel = outside.as_ref().map_or(rel, |(name, _)| name.clone());
         let ignore_path = root.join(".dockerignore");
         let mut ignore = match fs::read(&ignore_path) {
             Ok(bytes) => {
@@ -352,6 +421,7 @@ impl BuildContext {
             root,
             dockerfile: rel,
             ignore,
+            outside,
         })
     }
 
@@ -376,11 +446,23 @@ impl BuildContext {
             root: dir.to_path_buf(),
             dockerfile: String::new(),
             ignore: DockerIgnore::default(),
+            outside: None,
         })
     }
 
     /// The Dockerfile's cleaned path relative to the context (the `dockerfile` query
     /// parameter of `POST /build`).
+    ///
+    /// ```
+    /// use docker_engine::images::BuildContext;
+    /// let dir = std::env::temp_dir().join(format!("ctx-dockerfile-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("docker"))?;
+    /// std::fs::write(dir.join("docker/Dockerfile.release"), "FROM busybox\n")?;
+    /// let context = BuildContext::from_dir(&dir, "./docker//Dockerfile.release")?;
+    /// assert_eq!(context.dockerfile(), "docker/Dockerfile.release");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn dockerfile(&self) -> &str {
         &self.dockerfile
     }
@@ -389,6 +471,21 @@ impl BuildContext {
     /// written on a blocking thread, started at the first poll, and handed over through a
     /// bounded channel, so memory stays flat however large the context. An I/O error while
     /// walking ends the stream with `Err(Error::Io(..))`; dropping the stream stops the walk.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> docker_engine::Result<()> {
+    /// use futures_util::TryStreamExt;
+    /// use docker_engine::images::BuildContext;
+    /// let dir = std::env::temp_dir().join(format!("ctx-stream-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// std::fs::write(dir.join("Dockerfile"), "FROM busybox\n")?;
+    /// let tar = BuildContext::from_dir(&dir, "Dockerfile")?.into_stream();
+    /// let tar: Vec<u8> = tar.map_ok(|bytes| bytes.to_vec()).try_concat().await?;
+    /// assert!(tar.len() >= 1024); // tar blocks: a header, the file, the end
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
         type Running = (mpsc::Receiver<Bytes>, tokio::task::JoinHandle<Result<()>>);
@@ -417,12 +514,25 @@ impl BuildContext {
     }
 
     /// The relative paths that will be in the archive (files, directories, symlinks), sorted.
+    ///
+    /// ```
+    /// use docker_engine::images::BuildContext;
+    /// let dir = std::env::temp_dir().join(format!("ctx-files-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("target"))?;
+    /// std::fs::write(dir.join("Dockerfile"), "FROM busybox\n")?;
+    /// std::fs::write(dir.join(".dockerignore"), "target\n")?;
+    /// std::fs::write(dir.join("target/app"), "")?;
+    /// assert_eq!(BuildContext::from_dir(&dir, "")?.files()?, [".dockerignore", "Dockerfile"]);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), docker_engine::Error>(())
+    /// ```
     pub fn files(&self) -> Result<Vec<String>> {
         let mut files = Vec::new();
         self.walk(Path::new(""), "", &mut |rel, _, _, _| {
             files.push(rel.to_string());
             Ok(())
         })?;
+        files.extend(self.outside.as_ref().map(|(name, _)| name.clone()));
         files.sort();
         Ok(files)
     }
@@ -432,6 +542,15 @@ impl BuildContext {
         self.walk(Path::new(""), "", &mut |_, rel, full, meta| {
             append(&mut tar, rel, full, meta)
         })?;
+        if let Some((name, text)) = &self.outside {
+            tar.append(
+                name.as_bytes(),
+                0o644,
+                0,
+                super::tar::Kind::File(text.len() as u64),
+                &mut text.as_slice(),
+            )?;
+        }
         tar.finish()?.flush()?;
         Ok(())
     }
@@ -756,6 +875,24 @@ mod tests {
         t.write(".dockerignore", b"[");
         let err = BuildContext::from_dir(&t.0, "Dockerfile").unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(m) if m.contains(".dockerignore")));
+    }
+
+    #[test]
+    fn a_dockerfile_outside_the_context_is_added_under_a_name_of_its_own() {
+        let t = TempDir::new();
+        t.write("ctx/app.txt", b"x");
+        t.write("ctx/.dockerignore", b"secret\n");
+        t.write("ctx/secret", b"");
+        t.write("Dockerfile.dev", b"FROM scratch\n");
+        let ctx = BuildContext::from_dir(t.0.join("ctx"), "../Dockerfile.dev").unwrap();
+        let name = ctx.dockerfile().to_string();
+        assert!(name.starts_with(".dockerfile."), "{name}");
+        let mut want = vec![".dockerignore".to_string(), "app.txt".into(), name];
+        want.sort();
+        assert_eq!(ctx.files().unwrap(), want);
+        let absolute = t.0.join("Dockerfile.dev").display().to_string();
+        let ctx = BuildContext::from_dir(t.0.join("ctx"), &absolute).unwrap();
+        assert!(ctx.dockerfile().starts_with(".dockerfile."));
     }
 
     #[test]

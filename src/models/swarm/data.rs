@@ -11,21 +11,42 @@ use std::marker::PhantomData;
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::edited;
+use super::update_versioned;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
 use crate::models::body_from_json;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model, list_models};
 use crate::raw::types::op;
 
 impl Docker {
     /// The swarm's secrets: create, list, get, update labels, remove.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let password = docker.secrets().create("db-password", "s3cret").send().await?;
+    /// println!("secret {}", password.id());
+    /// # Ok(()) }
+    /// ```
     pub fn secrets(&self) -> Secrets {
         SwarmData::new(self)
     }
 
     /// The swarm's configs: create, list, get, update labels, remove.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let nginx = std::fs::read("nginx.conf")?;
+    /// let conf = docker.configs().create("nginx-conf-v2", nginx).label("app", "web");
+    /// let conf = conf.send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn configs(&self) -> Configs {
         SwarmData::new(self)
     }
@@ -39,7 +60,7 @@ pub trait DataKind: Kind<Attrs: serde::Serialize> {
     fn list(
         docker: &Docker,
         filters: Option<String>,
-    ) -> impl Future<Output = Result<Vec<Self::Attrs>>> + Send;
+    ) -> impl Future<Output = Result<(Vec<Self::Attrs>, Answer)>> + Send;
     /// Send a changed spec with the version index it was read at.
     fn update(
         docker: &Docker,
@@ -73,6 +94,17 @@ impl<K: DataKind> SwarmData<K> {
     }
 
     /// `docker secret create` / `docker config create`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let secret = docker.secrets().create("api-token", "t0k3n").label("team", "api");
+    /// let secret = secret.send().await?;
+    /// let config = docker.configs().create("app.toml", "port = 8080\n").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn create(&self, name: impl Into<String>, data: impl AsRef<[u8]>) -> CreateData<K> {
         let data = base64::engine::general_purpose::STANDARD.encode(data);
         CreateData {
@@ -83,6 +115,17 @@ impl<K: DataKind> SwarmData<K> {
     }
 
     /// `docker secret ls` / `docker config ls`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for secret in docker.secrets().list().label("team=api").send().await? {
+    ///     println!("{} {}", secret.short_id(), secret.name());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListData<K> {
         ListData {
             docker: self.docker.clone(),
@@ -92,11 +135,27 @@ impl<K: DataKind> SwarmData<K> {
     }
 
     /// Inspect one by id or name.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let config = docker.configs().get("app.toml").await?;
+    /// println!("{}", config.attrs_json()["Spec"]["Data"]); // base64
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id_or_name: impl AsRef<str>) -> Result<Model<K>> {
         Model::inspect(&self.docker, id_or_name.as_ref()).await
     }
 
     /// One by id or name, not inspected: its verbs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.secrets().handle("api-token").delete().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self, id_or_name: impl Into<String>) -> Handle<K> {
         Handle::new(&self.docker, id_or_name.into())
     }
@@ -118,6 +177,16 @@ impl<K: DataKind> CreateData<K> {
     }
 
     /// Create it; its handle (by id).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let secret = docker.secrets().create("tls-key", std::fs::read("key.pem")?);
+    /// let secret = secret.label("rotation", "2024-06").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Handle<K>> {
         let id = K::create(&self.docker, self.spec).await?;
         Ok(Handle::new(&self.docker, id))
@@ -143,26 +212,55 @@ impl<K: DataKind> ListData<K> {
     }
 
     /// Send the request.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let configs = docker.configs().list().name("nginx-conf").send().await?;
+    /// println!("{} versions of nginx-conf", configs.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Model<K>>> {
-        let list = K::list(&self.docker, self.filters.to_query()).await?;
-        Ok(list
-            .into_iter()
-            .map(|attrs| Model::from_attrs(&self.docker, attrs, ""))
-            .collect())
+        let (list, answer) = K::list(&self.docker, self.filters.to_query()).await?;
+        list_models(&self.docker, list, &answer, None)
     }
 }
 
 impl<K: DataKind> Handle<K> {
     /// Replace the labels (the only part of the spec the daemon lets change).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let labels = [("rotation".to_string(), "2024-07".to_string())].into();
+    /// docker.secrets().handle("tls-key").set_labels(labels).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn set_labels(&self, labels: HashMap<String, String>) -> Result<()> {
-        let current = K::inspect(&self.docker, &self.id).await?;
+        let (d, id) = (&self.docker, &self.id);
         let labels = serde_json::to_value(labels).unwrap_or_default();
         let edit: super::Edit = Box::new(move |spec| spec["Labels"] = labels);
-        let (version, spec) = edited(&current, vec![edit])?;
-        K::update(&self.docker, &self.id, version, spec).await
+        let send = |version, spec| K::update(d, id, version, spec);
+        update_versioned(|| K::inspect(d, id), vec![edit], send).await
     }
 
     /// `docker secret rm` / `docker config rm`.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// match docker.configs().handle("nginx-conf-v1").delete().await {
+    ///     Ok(()) => println!("deleted"),
+    ///     Err(e) => eprintln!("still used by a service? {e}"),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn delete(&self) -> Result<()> {
         K::delete(&self.docker, &self.id).await
     }
@@ -170,6 +268,15 @@ impl<K: DataKind> Handle<K> {
 
 impl<K: DataKind> Model<K> {
     /// The name it was created with.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let secret = docker.secrets().get("tls-key").await?;
+    /// println!("{} {:?}", secret.name(), secret.labels());
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> String {
         let attrs = serde_json::to_value(&self.attrs).unwrap_or_default();
         attrs["Spec"]["Name"]
@@ -219,10 +326,9 @@ impl Kind for SecretKind {
     type Attrs = op::secret_inspect::Response;
     const NAME: &'static str = "Secret";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker
-            .call(docker.raw().secret_inspect().id(id).send())
-            .await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().secret_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -241,12 +347,14 @@ impl DataKind for SecretKind {
         created_id(&capture, capture.raw().secret_create().body(body).send()).await
     }
 
-    async fn list(docker: &Docker, filters: Option<String>) -> Result<Vec<Self::Attrs>> {
-        let mut call = docker.raw().secret_list();
+    async fn list(docker: &Docker, filters: Option<String>) -> Result<(Vec<Self::Attrs>, Answer)> {
+        let c = docker.capture_whole();
+        let mut call = c.raw().secret_list();
         if let Some(f) = filters {
             call = call.filters(f);
         }
-        Ok(op::secret_list::items(docker.call(call.send()).await?))
+        let (list, answer) = c.whole(call.send()).await?;
+        Ok((op::secret_list::items(list), answer))
     }
 
     async fn update(docker: &Docker, id: &str, version: i64, spec: Value) -> Result<()> {
@@ -281,10 +389,9 @@ impl Kind for ConfigKind {
     type Attrs = op::config_inspect::Response;
     const NAME: &'static str = "Config";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker
-            .call(docker.raw().config_inspect().id(id).send())
-            .await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().config_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -303,12 +410,14 @@ impl DataKind for ConfigKind {
         created_id(&capture, capture.raw().config_create().body(body).send()).await
     }
 
-    async fn list(docker: &Docker, filters: Option<String>) -> Result<Vec<Self::Attrs>> {
-        let mut call = docker.raw().config_list();
+    async fn list(docker: &Docker, filters: Option<String>) -> Result<(Vec<Self::Attrs>, Answer)> {
+        let c = docker.capture_whole();
+        let mut call = c.raw().config_list();
         if let Some(f) = filters {
             call = call.filters(f);
         }
-        Ok(op::config_list::items(docker.call(call.send()).await?))
+        let (list, answer) = c.whole(call.send()).await?;
+        Ok((op::config_list::items(list), answer))
     }
 
     async fn update(docker: &Docker, id: &str, version: i64, spec: Value) -> Result<()> {

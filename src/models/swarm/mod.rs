@@ -5,8 +5,10 @@
 //!
 //! Specs the daemon versions (the swarm's, a node's, a service's, a secret's) are updated
 //! the way the docker CLI does it: inspect for the current spec and its version index,
-//! change what was asked, send the whole spec back with that index. A concurrent change in
-//! between makes the daemon refuse the update (`Error::Api`, "update out of sequence").
+//! change what was asked, send the whole spec back with that index. A concurrent change to
+//! the spec in between makes the daemon refuse the update (`Error::Api`, "update out of
+//! sequence"). An index moved by the daemon's own bookkeeping alone (a rolling update's
+//! status) does not: the update is sent again with the new index.
 //!
 //! Specs are read and edited in their JSON form, with the wire names of the Engine API
 //! (`TaskTemplate.ContainerSpec.Env`): those are stable across API versions where the
@@ -22,10 +24,22 @@ use serde_json::Value;
 use crate::client::Docker;
 use crate::error::{Error, Result};
 use crate::models::body_from_json;
+use crate::models::model::Answer;
 use crate::raw::types::op;
 
 impl Docker {
     /// The swarm this engine is part of: init, join, leave, inspect, update, unlock.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node_id = docker.swarm().init().advertise_addr("10.0.0.1").send().await?;
+    /// let tokens = docker.swarm().inspect().await?.join_tokens;
+    /// println!("node {node_id}; workers join with {:?}", tokens.and_then(|t| t.worker));
+    /// # Ok(()) }
+    /// ```
     pub fn swarm(&self) -> Swarm {
         Swarm {
             docker: self.clone(),
@@ -41,6 +55,16 @@ pub struct Swarm {
 
 impl Swarm {
     /// `docker swarm init`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node_id = docker.swarm().init().listen_addr("0.0.0.0:2377").send().await?;
+    /// println!("this node is {node_id}");
+    /// # Ok(()) }
+    /// ```
     pub fn init(&self) -> InitSwarm {
         InitSwarm {
             docker: self.docker.clone(),
@@ -49,6 +73,14 @@ impl Swarm {
     }
 
     /// `docker swarm join`: a builder, with a manager's address and the join token.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let manager = "10.0.0.1:2377";
+    /// let token = std::env::var("SWARM_WORKER_TOKEN").unwrap_or_default();
+    /// docker.swarm().join([manager], token).advertise_addr("10.0.0.2").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn join(
         &self,
         remote_addrs: impl IntoIterator<Item = impl Into<String>>,
@@ -65,6 +97,12 @@ impl Swarm {
     }
 
     /// `docker swarm leave`; `force` is needed on the last manager.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.swarm().leave(true).await?; // force: this is the last manager
+    /// # Ok(()) }
+    /// ```
     pub async fn leave(&self, force: bool) -> Result<()> {
         let call = self.docker.raw().swarm_leave().force(force).send();
         self.docker.call(call).await.map(drop)
@@ -72,6 +110,16 @@ impl Swarm {
 
     /// `docker swarm inspect` (docker-py's `swarm.attrs` after `reload()`): the spec, its
     /// version, the join tokens. Only a manager answers.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let swarm = docker.swarm().inspect().await?;
+    /// println!("swarm {:?}, version {:?}", swarm.id, swarm.version.and_then(|v| v.index));
+    /// # Ok(()) }
+    /// ```
     pub async fn inspect(&self) -> Result<op::swarm_inspect::Response> {
         self.docker
             .call(self.docker.raw().swarm_inspect().send())
@@ -80,6 +128,15 @@ impl Swarm {
 
     /// `docker swarm update`: a builder; the spec is read, changed and sent back with its
     /// version index.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.swarm().update().task_history_limit(2).rotate_worker_token(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self) -> UpdateSwarm {
         UpdateSwarm {
             docker: self.docker.clone(),
@@ -92,6 +149,17 @@ impl Swarm {
 
     /// `docker swarm unlock-key`: the key that unlocks a manager of an autolocked swarm
     /// (empty when autolock is off).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.swarm().update().autolock(true).send().await?;
+    /// let key = docker.swarm().unlock_key().await?;
+    /// println!("keep this safe: {key}");
+    /// # Ok(()) }
+    /// ```
     pub async fn unlock_key(&self) -> Result<String> {
         let key = self
             .docker
@@ -102,6 +170,16 @@ impl Swarm {
     }
 
     /// `docker swarm unlock`: unlock a manager of an autolocked swarm after a restart.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let key = std::env::var("SWARM_UNLOCK_KEY").unwrap_or_default();
+    /// docker.swarm().unlock(key).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn unlock(&self, key: impl Into<String>) -> Result<()> {
         let body: op::swarm_unlock::Body = body_from_json(
             serde_json::json!({ "UnlockKey": key.into() }),
@@ -179,6 +257,24 @@ impl InitSwarm {
     }
 
     /// Create the swarm; the id of this node.
+    ///
+    /// Several settings together; the integration test
+    /// `swarm_services_tasks_nodes_secrets_configs_and_plugins` initialises a swarm.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node_id = docker
+    ///     .swarm()
+    ///     .init()
+    ///     .advertise_addr("10.0.0.1")
+    ///     .data_path_port(4789)
+    ///     .default_addr_pool("10.100.0.0/16")
+    ///     .subnet_size(26)
+    ///     .autolock(false)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(mut self) -> Result<String> {
         // The generated body always carries `SubnetSize`, and the daemon's allocator fails
         // on pools of size 0: the docker CLI's default, as the CLI sends it.
@@ -213,6 +309,14 @@ impl JoinSwarm {
     }
 
     /// Join.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let token = std::env::var("SWARM_MANAGER_TOKEN").unwrap_or_default();
+    /// let join = docker.swarm().join(["10.0.0.1:2377", "10.0.0.3:2377"], token);
+    /// join.listen_addr("0.0.0.0:2377").advertise_addr("10.0.0.2").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let body: op::swarm_join::Body = body_from_json(Value::Object(self.body), "swarm join")?;
         let call = self.docker.raw().swarm_join().body(body).send();
@@ -282,34 +386,105 @@ impl UpdateSwarm {
     }
 
     /// Read the spec, apply the changes, send it back with its version index.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` updates the
+    /// swarm.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker
+    ///     .swarm()
+    ///     .update()
+    ///     .label("env", "staging")
+    ///     .edit(|spec| spec["Raft"]["SnapshotInterval"] = 20_000.into())
+    ///     .rotate_manager_unlock_key(true)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
-        let current = self.docker.swarm().inspect().await?;
-        let (version, body): (_, op::swarm_update::Body) = edited(&current, self.edits)?;
-        let mut call = self.docker.raw().swarm_update().version(version).body(body);
-        if let Some(v) = self.rotate_worker_token {
-            call = call.rotate_worker_token(v);
-        }
-        if let Some(v) = self.rotate_manager_token {
-            call = call.rotate_manager_token(v);
-        }
-        if let Some(v) = self.rotate_manager_unlock_key {
-            call = call.rotate_manager_unlock_key(v);
-        }
-        self.docker.call(call.send()).await.map(drop)
+        let d = &self.docker;
+        let send = |version, body: op::swarm_update::Body| {
+            let mut call = d.raw().swarm_update().version(version).body(body);
+            if let Some(v) = self.rotate_worker_token {
+                call = call.rotate_worker_token(v);
+            }
+            if let Some(v) = self.rotate_manager_token {
+                call = call.rotate_manager_token(v);
+            }
+            if let Some(v) = self.rotate_manager_unlock_key {
+                call = call.rotate_manager_unlock_key(v);
+            }
+            async move { d.call(call.send()).await.map(drop) }
+        };
+        let inspect = || async {
+            let c = d.capture_whole();
+            c.whole(c.raw().swarm_inspect().send()).await
+        };
+        update_versioned(inspect, self.edits, send).await
     }
 }
 
-/// The version index of an inspected swarm object, and its spec with `edits` applied, as
-/// the body `B` of its update. Edits see the spec as JSON, an object wherever they may
-/// index into one.
-pub(crate) fn edited<B: serde::de::DeserializeOwned>(
-    attrs: &impl serde::Serialize,
+/// How often [`update_versioned`] sends again when only the version index moved.
+const OUT_OF_SEQUENCE_RETRIES: usize = 5;
+
+/// Read a swarm object with `inspect`, apply `edits` to its spec and `send` the result with
+/// its version index.
+///
+/// The index moves with the daemon's own bookkeeping too: a rolling update's status, a
+/// node's state. The daemon then refuses the update as "update out of sequence" though
+/// nobody changed the spec. So when it does and the spec read again is still the one that
+/// was edited, the same body goes again with the new index, up to
+/// [`OUT_OF_SEQUENCE_RETRIES`] times. A spec that changed in between is a concurrent change:
+/// the daemon's error is returned. Tested by `swarm_services_tasks_nodes_secrets_configs_and_plugins`
+/// (tests/swarm.rs), which rolls a service back while its update is rolling out, and by
+/// `an_update_refused_as_out_of_sequence_is_sent_again_only_if_the_spec_is_unchanged`.
+pub(crate) async fn update_versioned<A, B, FI, FS>(
+    inspect: impl Fn() -> FI,
     edits: Vec<Edit>,
-) -> Result<(i64, B)> {
-    let attrs = serde_json::to_value(attrs).map_err(|e| Error::decode("an inspect answer", e))?;
-    let version = attrs["Version"]["Index"]
+    send: impl Fn(i64, B) -> FS,
+) -> Result<()>
+where
+    B: serde::de::DeserializeOwned + Clone,
+    FI: Future<Output = Result<(A, Answer)>>,
+    FS: Future<Output = Result<()>>,
+{
+    let read = || async { Ok::<_, Error>(inspect().await?.1.json().clone()) };
+    let current = read().await?;
+    let (mut version, body): (_, B) = edited(&current, edits)?;
+    let mut retries = 0;
+    loop {
+        match send(version, body.clone()).await {
+            Err(e) if retries < OUT_OF_SEQUENCE_RETRIES && is_out_of_sequence(&e) => {
+                retries += 1;
+                let now = read().await?;
+                if now["Spec"] != current["Spec"] {
+                    return Err(e);
+                }
+                version = version_index(&now)?;
+            }
+            done => return done,
+        }
+    }
+}
+
+/// The daemon's refusal of an update sent with a version index that is no longer current.
+fn is_out_of_sequence(e: &Error) -> bool {
+    e.message()
+        .is_some_and(|m| m.contains("update out of sequence"))
+}
+
+fn version_index(attrs: &Value) -> Result<i64> {
+    attrs["Version"]["Index"]
         .as_i64()
-        .ok_or_else(|| Error::stream("the daemon's answer has no version index"))?;
+        .ok_or_else(|| Error::stream("the daemon's answer has no version index"))
+}
+
+/// The version index of an inspected swarm object (as JSON), and its spec with `edits`
+/// applied, as the body `B` of its update. Edits see the spec as JSON, an object wherever
+/// they may index into one.
+fn edited<B: serde::de::DeserializeOwned>(attrs: &Value, edits: Vec<Edit>) -> Result<(i64, B)> {
+    let version = version_index(attrs)?;
     let mut spec = attrs["Spec"].clone();
     if !spec.is_object() {
         spec = Value::Object(Default::default());
@@ -318,4 +493,73 @@ pub(crate) fn edited<B: serde::de::DeserializeOwned>(
         edit(&mut spec);
     }
     Ok((version, body_from_json(spec, "the edited spec")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::Mutex;
+
+    /// A daemon in a closure: inspect answers come from `reads`, each send is recorded
+    /// and refused as out of sequence while `refusals` lasts.
+    async fn run(reads: Vec<Value>, refusals: usize) -> (Result<()>, Vec<(i64, Value)>) {
+        let reads = Mutex::new(reads.into_iter());
+        let sent = Mutex::new(Vec::new());
+        let refusals = Mutex::new(refusals);
+        let edit: Edit = Box::new(|spec| spec["Labels"] = json!({"k": "v"}));
+        let result = update_versioned(
+            || {
+                let next = reads.lock().unwrap().next().expect("an inspect answer");
+                async move { Ok(((), Answer::new(next.to_string().into()))) }
+            },
+            vec![edit],
+            |version, body: Value| {
+                sent.lock().unwrap().push((version, body));
+                let mut left = refusals.lock().unwrap();
+                let answer = if *left > 0 {
+                    *left -= 1;
+                    Err(Error::Api {
+                        status: 500,
+                        message: "rpc error: code = Unknown desc = update out of sequence".into(),
+                    })
+                } else {
+                    Ok(())
+                };
+                async move { answer }
+            },
+        )
+        .await;
+        (result, sent.into_inner().unwrap())
+    }
+
+    fn at(index: i64, name: &str) -> Value {
+        json!({"Version": {"Index": index}, "Spec": {"Name": name}})
+    }
+
+    #[tokio::test]
+    async fn an_update_refused_as_out_of_sequence_is_sent_again_only_if_the_spec_is_unchanged() {
+        let edited = json!({"Name": "a", "Labels": {"k": "v"}});
+        // Only the index moved: the same body goes again, with the new index.
+        let (result, sent) = run(vec![at(10, "a"), at(12, "a")], 1).await;
+        result.unwrap();
+        assert_eq!(sent, vec![(10, edited.clone()), (12, edited.clone())]);
+
+        // The spec changed under the edit: the daemon's refusal is the answer.
+        let (result, sent) = run(vec![at(10, "a"), at(12, "b")], 1).await;
+        let e = result.unwrap_err();
+        assert!(is_out_of_sequence(&e), "{e:?}");
+        assert_eq!(sent.len(), 1);
+
+        // A daemon that keeps refusing is given up on after the retries.
+        let reads = (0..10).map(|i| at(10 + i, "a")).collect();
+        let (result, sent) = run(reads, usize::MAX).await;
+        assert!(is_out_of_sequence(&result.unwrap_err()));
+        assert_eq!(sent.len(), 1 + OUT_OF_SEQUENCE_RETRIES);
+
+        // An accepted update is sent once.
+        let (result, sent) = run(vec![at(10, "a")], 0).await;
+        result.unwrap();
+        assert_eq!(sent.len(), 1);
+    }
 }

@@ -4,15 +4,26 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::edited;
+use super::update_versioned;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model, list_models};
 use crate::raw::types::op;
 
 impl Docker {
     /// The nodes of the swarm: list, get, update, remove (a manager answers).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for node in docker.nodes().list().role("manager").send().await? {
+    ///     println!("{} {} {}", node.short_id(), node.role(), node.availability());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn nodes(&self) -> Nodes {
         Nodes {
             docker: self.clone(),
@@ -28,6 +39,16 @@ pub struct Nodes {
 
 impl Nodes {
     /// `docker node ls`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let workers = docker.nodes().list().role("worker").node_label("zone=eu-1").send().await?;
+    /// println!("{} workers in eu-1", workers.len());
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListNodes {
         ListNodes {
             docker: self.docker.clone(),
@@ -36,11 +57,28 @@ impl Nodes {
     }
 
     /// Inspect a node by id or hostname (`self` for this one).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let me = docker.nodes().get("self").await?;
+    /// println!("{} is a {} ({})", me.id(), me.role(), me.availability());
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Node> {
         Node::inspect(&self.docker, id.as_ref()).await
     }
 
     /// A node by id, not inspected: its verbs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node = docker.nodes().handle("x3k9v0n1m2b4");
+    /// node.update().availability("drain").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self, id: impl Into<String>) -> NodeHandle {
         NodeHandle::new(&self.docker, id.into())
     }
@@ -70,16 +108,23 @@ impl ListNodes {
     }
 
     /// Send the request.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let nodes = docker.nodes().list().membership("accepted").name("worker-1").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Node>> {
-        let mut call = self.docker.raw().node_list();
+        let c = self.docker.capture_whole();
+        let mut call = c.raw().node_list();
         if let Some(f) = self.filters.to_query() {
             call = call.filters(f);
         }
-        let list = self.docker.call(call.send()).await?;
-        Ok(op::node_list::items(list)
-            .into_iter()
-            .map(|attrs| Node::from_attrs(&self.docker, attrs, ""))
-            .collect())
+        let (list, answer) = c.whole(call.send()).await?;
+        list_models(&self.docker, op::node_list::items(list), &answer, None)
     }
 }
 
@@ -91,8 +136,9 @@ impl Kind for NodeKind {
     type Attrs = op::node_inspect::Response;
     const NAME: &'static str = "Node";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker.call(docker.raw().node_inspect().id(id).send()).await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().node_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -113,6 +159,16 @@ pub type NodeHandle = Handle<NodeKind>;
 impl Handle<NodeKind> {
     /// `docker node update`: a builder; the spec is read, changed and sent back with its
     /// version index.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let me = docker.nodes().get("self").await?;
+    /// me.update().label("zone", "eu-1").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self) -> UpdateNode<'_> {
         UpdateNode {
             node: self,
@@ -121,6 +177,14 @@ impl Handle<NodeKind> {
     }
 
     /// `docker node rm`; `force` removes a node that is still up.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node = docker.nodes().handle("x3k9v0n1m2b4");
+    /// node.update().availability("drain").send().await?;
+    /// node.remove(true).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn remove(&self, force: bool) -> Result<()> {
         let call = self
             .docker
@@ -135,11 +199,34 @@ impl Handle<NodeKind> {
 
 impl Model<NodeKind> {
     /// `manager` or `worker`.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let me = docker.nodes().get("self").await?;
+    /// if me.role() == "manager" && me.availability() == "active" {
+    ///     println!("this manager also runs tasks");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn role(&self) -> String {
         self.spec_field("Role")
     }
 
     /// `active`, `pause` or `drain`.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for node in docker.nodes().list().send().await? {
+    ///     if node.availability() == "drain" {
+    ///         node.update().availability("active").send().await?;
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn availability(&self) -> String {
         self.spec_field("Availability")
     }
@@ -199,16 +286,29 @@ impl UpdateNode<'_> {
     }
 
     /// Read the spec, apply the changes, send it back with its version index.
+    ///
+    /// Several settings together; the integration test
+    /// `swarm_services_tasks_nodes_secrets_configs_and_plugins` updates a node.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node = docker.nodes().handle("x3k9v0n1m2b4");
+    /// node.update()
+    ///     .label("zone", "eu-2")
+    ///     .remove_label("legacy")
+    ///     .availability("pause")
+    ///     .role("worker")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let d = &self.node.docker;
-        let current = NodeKind::inspect(d, &self.node.id).await?;
-        let (version, body): (_, op::node_update::Body) = edited(&current, self.edits)?;
-        let call = d
-            .raw()
-            .node_update()
-            .id(&self.node.id)
-            .version(version)
-            .body(body);
-        d.call(call.send()).await.map(drop)
+        let id = &self.node.id;
+        let send = |version, body: op::node_update::Body| {
+            let call = d.raw().node_update().id(id).version(version).body(body);
+            async move { d.call(call.send()).await.map(drop) }
+        };
+        update_versioned(|| NodeKind::inspect(d, id), self.edits, send).await
     }
 }

@@ -4,17 +4,27 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::edited;
 use super::tasks::{ListTasks, SwarmLogs};
+use super::update_versioned;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
 use crate::models::body_from_json;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model, list_models};
 use crate::raw::types::op;
 
 impl Docker {
     /// The services of the swarm: create, list, get, update, scale, logs, remove.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().create("nginx:1.27").name("web").replicas(3).send().await?;
+    /// web.scale(5).await?;
+    /// # Ok(()) }
+    /// ```
     pub fn services(&self) -> Services {
         Services {
             docker: self.clone(),
@@ -30,6 +40,16 @@ pub struct Services {
 
 impl Services {
     /// `docker service create IMAGE`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().create("nginx:1.27").name("web").send().await?;
+    /// println!("service {}", web.id());
+    /// # Ok(()) }
+    /// ```
     pub fn create(&self, image: impl Into<String>) -> CreateService {
         CreateService {
             docker: self.docker.clone(),
@@ -38,6 +58,17 @@ impl Services {
     }
 
     /// `docker service ls`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for s in docker.services().list().label("stack=shop").send().await? {
+    ///     println!("{} {}", s.short_id(), s.name());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListServices {
         ListServices {
             docker: self.docker.clone(),
@@ -46,11 +77,28 @@ impl Services {
     }
 
     /// Inspect a service by id or name.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().get("web").await?;
+    /// println!("{} {}", web.name(), web.attrs_json()["Spec"]["Mode"]);
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id_or_name: impl AsRef<str>) -> Result<Service> {
         Service::inspect(&self.docker, id_or_name.as_ref()).await
     }
 
     /// A service by id or name, not inspected: its verbs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().handle("web");
+    /// web.update().image("nginx:1.27.1").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn handle(&self, id_or_name: impl Into<String>) -> ServiceHandle {
         ServiceHandle::new(&self.docker, id_or_name.into())
     }
@@ -126,6 +174,21 @@ impl CreateService {
     }
 
     /// Run one task on every node (`--mode global`).
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let agent = docker
+    ///     .services()
+    ///     .create("registry.example/node-agent:3")
+    ///     .name("node-agent")
+    ///     .global()
+    ///     .container_label("role", "agent")
+    ///     .config("cfg-id", "agent.toml", "/etc/agent.toml")
+    ///     .edit(|spec| spec["TaskTemplate"]["ContainerSpec"]["Hostname"] = "{{.Node.ID}}".into())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn global(mut self) -> Self {
         self.spec["Mode"] = json!({ "Global": {} });
         self
@@ -158,6 +221,27 @@ impl CreateService {
     }
 
     /// Create the service.
+    ///
+    /// Several settings together; the integration test
+    /// `swarm_services_tasks_nodes_secrets_configs_and_plugins` creates services with them.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let secret = docker.secrets().create("db-password", "s3cret").send().await?;
+    /// let api = docker
+    ///     .services()
+    ///     .create("registry.example/api:2.1")
+    ///     .name("api")
+    ///     .command(["api", "--port", "8080"])
+    ///     .env("RUST_LOG=info")
+    ///     .label("stack", "shop")
+    ///     .secret(secret.id(), "db-password", "db-password")
+    ///     .restart_condition("on-failure")
+    ///     .replicas(2)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<ServiceHandle> {
         let body: op::service_create::Body = body_from_json(self.spec, "the service spec")?;
         let created = self
@@ -190,16 +274,24 @@ impl ListServices {
     }
 
     /// Send the request.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let global = docker.services().list().mode("global").send().await?;
+    /// println!("{} global services", global.len());
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Service>> {
-        let mut call = self.docker.raw().service_list();
+        let c = self.docker.capture_whole();
+        let mut call = c.raw().service_list();
         if let Some(f) = self.filters.to_query() {
             call = call.filters(f);
         }
-        let list = self.docker.call(call.send()).await?;
-        Ok(op::service_list::items(list)
-            .into_iter()
-            .map(|attrs| Service::from_attrs(&self.docker, attrs, ""))
-            .collect())
+        let (list, answer) = c.whole(call.send()).await?;
+        list_models(&self.docker, op::service_list::items(list), &answer, None)
     }
 }
 
@@ -211,10 +303,9 @@ impl Kind for ServiceKind {
     type Attrs = op::service_inspect::Response;
     const NAME: &'static str = "Service";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker
-            .call(docker.raw().service_inspect().id(id).send())
-            .await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().service_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -234,6 +325,16 @@ pub type ServiceHandle = Handle<ServiceKind>;
 
 impl Model<ServiceKind> {
     /// The service's name.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for s in docker.services().list().send().await? {
+    ///     println!("{}", s.name());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn name(&self) -> String {
         let attrs = serde_json::to_value(&self.attrs).unwrap_or_default();
         attrs["Spec"]["Name"]
@@ -245,12 +346,34 @@ impl Model<ServiceKind> {
 
 impl Handle<ServiceKind> {
     /// `docker service ps`: its tasks, a builder (more filters may be added).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().handle("web");
+    /// for task in web.tasks().desired_state("running").send().await? {
+    ///     println!("{} {}", task.short_id(), task.state());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn tasks(&self) -> ListTasks {
         self.docker.tasks().list().service(self.id.clone())
     }
 
     /// `docker service update`: a builder; the spec is read, changed and sent back with
     /// its version index.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().handle("web");
+    /// web.update().image("nginx:1.27.1").env("TZ=UTC").send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn update(&self) -> UpdateService<'_> {
         UpdateService {
             service: self,
@@ -260,6 +383,15 @@ impl Handle<ServiceKind> {
     }
 
     /// `docker service scale NAME=n`.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.services().handle("web").scale(0).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn scale(&self, replicas: u64) -> Result<()> {
         self.update()
             .edit(move |spec| spec["Mode"] = json!({ "Replicated": { "Replicas": replicas } }))
@@ -268,11 +400,31 @@ impl Handle<ServiceKind> {
     }
 
     /// Restart every task, with no change to the spec (`--force`).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.services().handle("web").force_update().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn force_update(&self) -> Result<()> {
         self.update().force().send().await
     }
 
     /// `docker service rollback`: back to the spec before the last update.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker.services().handle("web");
+    /// web.update().image("nginx:broken").send().await?;
+    /// web.rollback().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn rollback(&self) -> Result<()> {
         let mut update = self.update();
         update.rollback = true;
@@ -280,11 +432,33 @@ impl Handle<ServiceKind> {
     }
 
     /// `docker service logs`: the logs of every task, a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let mut logs = docker.services().handle("web").logs().tail(50).stream();
+    /// while let Some(chunk) = logs.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn logs(&self) -> SwarmLogs {
         SwarmLogs::service(self.docker.clone(), self.id.clone())
     }
 
     /// `docker service rm`.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker.services().handle("web").remove().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn remove(&self) -> Result<()> {
         let call = self.docker.raw().service_delete().id(&self.id).send();
         self.docker.call(call).await.map(drop)
@@ -341,19 +515,34 @@ impl UpdateService<'_> {
     }
 
     /// Read the spec, apply the changes, send it back with its version index.
+    ///
+    /// Several settings together; the integration test
+    /// `swarm_services_tasks_nodes_secrets_configs_and_plugins` updates a service.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker
+    ///     .services()
+    ///     .handle("web")
+    ///     .update()
+    ///     .image("nginx:1.27.1")
+    ///     .label("release", "42")
+    ///     .edit(|spec| spec["UpdateConfig"]["Parallelism"] = 1.into())
+    ///     .force()
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<()> {
         let d = &self.service.docker;
-        let current = ServiceKind::inspect(d, &self.service.id).await?;
-        let (version, body): (_, op::service_update::Body) = edited(&current, self.edits)?;
-        let mut call = d
-            .raw()
-            .service_update()
-            .id(&self.service.id)
-            .version(version)
-            .body(body);
-        if self.rollback {
-            call = call.rollback("previous");
-        }
-        d.call(call.send()).await.map(drop)
+        let id = &self.service.id;
+        let send = |version, body: op::service_update::Body| {
+            let mut call = d.raw().service_update().id(id).version(version).body(body);
+            if self.rollback {
+                call = call.rollback("previous");
+            }
+            async move { d.call(call.send()).await.map(drop) }
+        };
+        update_versioned(|| ServiceKind::inspect(d, id), self.edits, send).await
     }
 }

@@ -6,12 +6,23 @@ use std::collections::HashMap;
 use crate::client::Docker;
 use crate::error::Result;
 use crate::filters::Filters;
-use crate::models::model::{Handle, Kind, Model};
+use crate::models::model::{Answer, Handle, Kind, Model, list_models};
 use crate::raw::types::op;
 use crate::stream::LogStream;
 
 impl Docker {
     /// The tasks of the swarm's services: list, get, logs.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` goes through
+    /// it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// for task in docker.tasks().list().service("web").send().await? {
+    ///     println!("{} {}", task.short_id(), task.state());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn tasks(&self) -> Tasks {
         Tasks {
             docker: self.clone(),
@@ -27,6 +38,16 @@ pub struct Tasks {
 
 impl Tasks {
     /// `GET /tasks`: a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let failed = docker.tasks().list().service("web").desired_state("shutdown").send().await?;
+    /// println!("{} tasks shut down", failed.len());
+    /// # Ok(()) }
+    /// ```
     pub fn list(&self) -> ListTasks {
         ListTasks {
             docker: self.docker.clone(),
@@ -35,6 +56,16 @@ impl Tasks {
     }
 
     /// Inspect a task by id.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let task = docker.tasks().get("k2j3h4g5f6d7").await?;
+    /// println!("{}", task.state());
+    /// # Ok(()) }
+    /// ```
     pub async fn get(&self, id: impl AsRef<str>) -> Result<Task> {
         Task::inspect(&self.docker, id.as_ref()).await
     }
@@ -64,16 +95,26 @@ impl ListTasks {
     }
 
     /// Send the request.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let tasks = docker.tasks().list().node("worker-1").label("stack=shop").send().await?;
+    /// for t in tasks {
+    ///     println!("{} {}", t.id(), t.state());
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<Vec<Task>> {
-        let mut call = self.docker.raw().task_list();
+        let c = self.docker.capture_whole();
+        let mut call = c.raw().task_list();
         if let Some(f) = self.filters.to_query() {
             call = call.filters(f);
         }
-        let list = self.docker.call(call.send()).await?;
-        Ok(op::task_list::items(list)
-            .into_iter()
-            .map(|attrs| Task::from_attrs(&self.docker, attrs, ""))
-            .collect())
+        let (list, answer) = c.whole(call.send()).await?;
+        list_models(&self.docker, op::task_list::items(list), &answer, None)
     }
 }
 
@@ -85,8 +126,9 @@ impl Kind for TaskKind {
     type Attrs = op::task_inspect::Response;
     const NAME: &'static str = "Task";
 
-    async fn inspect(docker: &Docker, id: &str) -> Result<Self::Attrs> {
-        docker.call(docker.raw().task_inspect().id(id).send()).await
+    async fn inspect(docker: &Docker, id: &str) -> Result<(Self::Attrs, Answer)> {
+        let c = docker.capture_whole();
+        c.whole(c.raw().task_inspect().id(id).send()).await
     }
 
     fn id(attrs: &Self::Attrs) -> Option<&str> {
@@ -106,6 +148,15 @@ pub type TaskHandle = Handle<TaskKind>;
 
 impl Model<TaskKind> {
     /// Where the task is: `running`, `complete`, `failed`, ... (`Status.State`).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads it.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let tasks = docker.tasks().list().service("web").send().await?;
+    /// let running = tasks.iter().filter(|t| t.state() == "running").count();
+    /// # Ok(()) }
+    /// ```
     pub fn state(&self) -> String {
         let attrs = serde_json::to_value(&self.attrs).unwrap_or_default();
         attrs["Status"]["State"]
@@ -117,6 +168,18 @@ impl Model<TaskKind> {
 
 impl Handle<TaskKind> {
     /// The task's logs, a builder.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same
+    /// call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let task = docker.tasks().get("k2j3h4g5f6d7").await?;
+    /// for chunk in task.logs().tail(20).stream().collect_chunks().await? {
+    ///     print!("{chunk}");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn logs(&self) -> SwarmLogs {
         SwarmLogs {
             docker: self.docker.clone(),
@@ -176,6 +239,20 @@ impl SwarmLogs {
 
     /// The output as a `Stream` of chunks. Nothing is sent until it is first polled.
     /// (`#[inline]`: see [`crate::models`].)
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` reads service
+    /// logs.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use futures_util::StreamExt;
+    /// let logs = docker.services().handle("web").logs();
+    /// let mut logs = logs.follow(true).timestamps(true).tail(10).stream();
+    /// while let Some(chunk) = logs.next().await {
+    ///     print!("{}", chunk?);
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[inline]
     pub fn stream(self) -> LogStream {
         LogStream::connecting(Box::pin(async move {

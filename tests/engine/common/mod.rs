@@ -1,13 +1,16 @@
 //! Finds the test engine that `scripts/test.sh` started, and helps tests stay hermetic:
 //! unique names, the test label, cleanup.
 //!
-//! The engine under test is named by `DOCKER_ENGINE_TEST_ENGINE` (`v141` or `v151`); its
-//! addresses come from the env file `scripts/test-engines.sh up` writes. Without them every
-//! test fails loudly: there is no silent skip.
+//! The engine under test is named by `DOCKER_ENGINE_TEST_ENGINE` (`v141`, `v151` or
+//! `podman`); its addresses come from the env file `scripts/test-engines.sh up` writes.
+//! Without them every test fails loudly: there is no silent skip. Where Podman's
+//! Docker-compatible API answers differently from Docker's, a test asserts what Podman does
+//! ([`is_podman`]); README.md, "Known differences on Podman", lists every such place.
 #![allow(dead_code)]
 
 pub mod ledger;
 pub mod proxy;
+pub mod tmux;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -19,11 +22,12 @@ pub const LABEL: &str = "io.docker-engine.test";
 /// The engine under test.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    /// `v141` or `v151`.
+    /// `v141`, `v151` or `podman`.
     pub name: String,
     /// `unix://...` of its socket.
     pub host: String,
-    /// `tcp://127.0.0.1:port` where it takes TLS.
+    /// `tcp://127.0.0.1:port` where it takes TLS (for Podman, which has no TLS listener, a
+    /// TLS terminator in front of its socket: scripts/engines/podman.sh).
     pub tls_host: String,
     /// The API version it speaks.
     pub api: ApiVersion,
@@ -47,7 +51,7 @@ fn var(name: &str) -> String {
             "{name} is not set: the integration tests need the project's test engines. \
              Run them with `scripts/test.sh` (it starts the engines), or start them with \
              `scripts/test-engines.sh up`, `source /tmp/docker-engine-test/env` and set \
-             DOCKER_ENGINE_TEST_ENGINE=v141 or v151."
+             DOCKER_ENGINE_TEST_ENGINE=v141, v151 or podman."
         )
     })
 }
@@ -93,9 +97,83 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
-/// Whether the engine under test is the newer one.
+/// Whether the engine under test is the newer Docker.
 pub fn is_v151() -> bool {
     engine().name == "v151"
+}
+
+/// Whether the engine under test is Podman (4.3, its Docker-compatible API at v1.41).
+pub fn is_podman() -> bool {
+    engine().name == "podman"
+}
+
+/// An image reference as the engine reports it back (`RepoTags`, a container's `Image`):
+/// Docker keeps what it was given; Podman names it fully, `docker.io/library/busybox:latest`
+/// for `busybox:latest`, as the reference means in Docker's own normalisation.
+pub fn reported(reference: &str) -> String {
+    if !is_podman() {
+        return reference.to_string();
+    }
+    let first = reference.split('/').next().unwrap_or_default();
+    let has_domain = reference.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost");
+    match (has_domain, reference.contains('/')) {
+        (true, _) => reference.to_string(),
+        (false, true) => format!("docker.io/{reference}"),
+        (false, false) => format!("docker.io/library/{reference}"),
+    }
+}
+
+/// `call`, again while Podman fails it for a container removed under it: its
+/// `GET /system/df` answers 500 "... does not exist in database: no such container" when a
+/// container it listed is removed before it is measured, which the suite's other tests do
+/// all the time. Any other answer, and every answer from Docker, is returned as it is.
+pub async fn podman_race<T, F, Fut>(mut call: F) -> docker_engine::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = docker_engine::Result<T>>,
+{
+    for _ in 0..20 {
+        match call().await {
+            Err(docker_engine::Error::Api {
+                status: 500,
+                message,
+            }) if is_podman() && message.contains("does not exist in database") => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+    call().await
+}
+
+/// Tag the fixture image as `target`. Podman 4.3 loses a tag when two are added to the
+/// same image at once (each writes the image's names back over the other's), which the
+/// suite's tests running side by side do: on Podman the tag is checked and added again
+/// until it holds.
+pub async fn tag_fixture(target: impl AsRef<str>) {
+    let (d, image, target) = (docker(), engine().image, target.as_ref());
+    for _ in 0..20 {
+        d.images().tag(&image, target).await.unwrap();
+        if !is_podman() || d.images().get(target).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("Podman kept losing the tag {target}");
+}
+
+/// The first two octets of the engine's own address pool for user-defined networks
+/// (`10.141`, `10.151`, `10.161`: scripts/engines), for subnets a test picks itself.
+pub fn pool_prefix() -> String {
+    let key = format!("DOCKER_ENGINE_TEST_{}_POOL", engine().name.to_uppercase());
+    let pool = var(&key);
+    let mut octets = pool.split('.');
+    format!(
+        "{}.{}",
+        octets.next().unwrap_or_default(),
+        octets.next().unwrap_or_default()
+    )
 }
 
 /// The engine's socket path.
@@ -129,6 +207,21 @@ impl Scope {
     /// The value to label this test's objects with: `.label(LABEL, scope.value())`.
     pub fn value(&self) -> &str {
         &self.value
+    }
+
+    /// A started container of the fixture image that sleeps for ten minutes, labelled
+    /// with this scope.
+    pub async fn sleeper(&self) -> docker_engine::Container {
+        let c = docker()
+            .containers()
+            .create(engine().image)
+            .label(LABEL, self.value())
+            .cmd(["sleep", "600"])
+            .send()
+            .await
+            .unwrap();
+        c.start().await.unwrap();
+        c
     }
 
     /// Remove this image reference (a tag, or an id) when the test ends.

@@ -3,7 +3,7 @@
 //! The Docker Engine publishes its API as a Swagger 2.0 document. progenitor reads only
 //! OpenAPI 3.0, and real engines send responses the spec does not describe exactly. These
 //! sources are part of the `docker-engine` package: `build.rs` compiles them as a module
-//! when the `regenerate` feature is on (`codegen/harness` is a workspace-only crate that
+//! when the `regenerate` feature is on (`tests/codegen` is a workspace-only crate that
 //! compiles the same files to run their unit tests):
 //!
 //! 1. [`convert`]: Swagger 2.0 -> OpenAPI 3.0.3 by generic, structural rules.
