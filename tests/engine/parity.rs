@@ -12,17 +12,19 @@ async fn networks_list_greedy_and_connect_with_addresses() {
     let e = engine();
     let d = docker();
     // A subnet of the engine's own pool (10.141.x / 10.151.x / 10.161.x) no other test
-    // picks (networks_volumes.rs takes third octets 20..220).
-    let pool = crate::common::pool_prefix();
-    let subnet = format!("{pool}.{}", std::process::id() % 4 + 251);
+    // picks (networks_volumes.rs takes third octets 20..220, run_options.rs 220..250).
     let name = unique("paritynet");
-    d.networks()
-        .create(&name)
-        .label(LABEL, scope.value())
-        .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
-        .send()
-        .await
-        .unwrap();
+    let (subnet, _) = crate::common::on_free_subnet(
+        crate::common::octets_from(251, 4, std::process::id()),
+        |subnet| {
+            d.networks()
+                .create(&name)
+                .label(LABEL, scope.value())
+                .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
+                .send()
+        },
+    )
+    .await;
     let c = d
         .containers()
         .create(&e.image)

@@ -585,33 +585,26 @@ async fn ports_with_host_ip_and_ranges_are_published_and_reachable() {
     );
 }
 
-/// The first two octets of the engine's pool for user-defined networks (scripts/engines).
-fn pool() -> String {
-    let key = format!("DOCKER_ENGINE_TEST_{}_POOL", engine().name.to_uppercase());
-    match std::env::var(key) {
-        Ok(p) => p.split('.').take(2).collect::<Vec<_>>().join("."),
-        Err(_) if is_v151() => "10.151".into(),
-        Err(_) => "10.141".into(),
-    }
-}
-
 #[tokio::test]
 async fn endpoint_settings_on_a_user_network_are_applied() {
     let scope = Scope::new();
     let e = engine();
     let d = docker();
     // A subnet of the engine's own pool no other test picks (networks_volumes.rs takes
-    // third octets 20..220).
-    let subnet = format!("{}.{}", pool(), std::process::id() % 30 + 220);
+    // third octets 20..220, parity.rs 251..255). Removed with the containers on it by the
+    // scope, at the end.
     let net_name = unique("epnet");
-    // Removed with the containers on it by the scope, at the end.
-    d.networks()
-        .create(&net_name)
-        .label(LABEL, scope.value())
-        .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
-        .send()
-        .await
-        .unwrap();
+    let (subnet, _) = crate::common::on_free_subnet(
+        crate::common::octets_from(220, 30, std::process::id()),
+        |subnet| {
+            d.networks()
+                .create(&net_name)
+                .label(LABEL, scope.value())
+                .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
+                .send()
+        },
+    )
+    .await;
     let server_name = unique("epserver");
     let ip = format!("{subnet}.10");
     let server = d

@@ -176,6 +176,44 @@ pub fn pool_prefix() -> String {
     )
 }
 
+/// The first subnet `{pool}.{octet}.0/24` of `octets`, in the order given, on which
+/// `create` makes a network, with that subnet's first three octets: a subnet the engine
+/// says is taken is skipped. Podman refuses a subnet still held on the host ("already used
+/// on the host or by another config") and a network it removed by id while a container was
+/// on it keeps its bridge until `scripts/test-engines.sh sweep` (README.md, "Known
+/// differences on Podman"); Docker refuses one another network holds ("Pool overlaps").
+/// Any other error fails the test.
+pub async fn on_free_subnet<T, F, Fut>(
+    octets: impl IntoIterator<Item = u32>,
+    mut create: F,
+) -> (String, T)
+where
+    F: FnMut(String) -> Fut,
+    Fut: std::future::Future<Output = docker_engine::Result<T>>,
+{
+    let pool = pool_prefix();
+    let mut refused = Vec::new();
+    for octet in octets {
+        let subnet = format!("{pool}.{octet}");
+        match create(subnet.clone()).await {
+            Ok(made) => return (subnet, made),
+            Err(e) => match e.message() {
+                Some(m) if m.contains("already used") || m.contains("overlaps") => {
+                    refused.push(m.to_string())
+                }
+                _ => panic!("creating a network on {subnet}.0/24: {e:?}"),
+            },
+        }
+    }
+    panic!("every subnet offered was taken: {refused:?}");
+}
+
+/// `count` numbers from `first..first + count`, starting at `first + start % count` and
+/// wrapping: each test process tries another subnet first, and all of them in the end.
+pub fn octets_from(first: u32, count: u32, start: u32) -> impl Iterator<Item = u32> {
+    (0..count).map(move |i| first + (start + i) % count)
+}
+
 /// The engine's socket path.
 pub fn socket_path() -> std::path::PathBuf {
     std::path::PathBuf::from(engine().host.strip_prefix("unix://").expect("unix host"))
