@@ -50,26 +50,77 @@ fn size_column(rw: i64, root_fs: i64) -> String {
     }
 }
 
-/// The PORTS column: `127.0.0.1:8080->80/tcp`, `80/tcp`. (The docker CLI also merges
-/// consecutive ports into ranges; dock lists them one by one.)
+/// The PORTS column, as the docker CLI 20.10 writes it. The ports are sorted by their own
+/// number, address, published number and protocol. A port not published, or published on
+/// its own number, joins the run of consecutive ports of its address and protocol:
+/// `6000-6001/tcp`, `127.0.0.1:8000-8002->8000-8002/tcp`. A port published on another
+/// number is listed on its own after the runs, the address written as it is
+/// (`:::8080->80/tcp`). `dock::output::ps_images_logs_inspect_version_match_the_docker_cli`
+/// compares the column with the CLI's for unpublished ports, same-number ranges over two
+/// protocols and other-number ports, on every engine.
 fn ports(v: &Value) -> String {
-    let mut out: Vec<String> = Vec::new();
-    for p in v.as_array().into_iter().flatten() {
-        let private = int(p, "PrivatePort");
-        let kind = text(p, "Type");
-        let ip = text(p, "IP");
-        let public = int(p, "PublicPort");
-        // The docker CLI 20.10 writes an IPv6 address as it is (`:::8080->80/tcp`).
-        let s = if !ip.is_empty() && public != 0 {
-            format!("{ip}:{public}->{private}/{kind}")
-        } else {
-            format!("{private}/{kind}")
-        };
-        if !out.contains(&s) {
-            out.push(s);
+    struct Run {
+        address: String,
+        kind: String,
+        first: i64,
+        last: i64,
+    }
+    impl Run {
+        fn render(&self) -> String {
+            let span = if self.first == self.last {
+                self.first.to_string()
+            } else {
+                format!("{}-{}", self.first, self.last)
+            };
+            if self.address.is_empty() {
+                format!("{span}/{}", self.kind)
+            } else {
+                format!("{}:{span}->{span}/{}", self.address, self.kind)
+            }
         }
     }
-    out.join(", ")
+    let mut list: Vec<(i64, &str, i64, &str)> = v
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            (
+                int(p, "PrivatePort"),
+                text(p, "IP"),
+                int(p, "PublicPort"),
+                text(p, "Type"),
+            )
+        })
+        .collect();
+    list.sort();
+    // Runs in the order their address and protocol first appear; a run broken by a gap is
+    // written out and a new one takes its place.
+    let (mut runs, mut written, mut other) = (Vec::<Run>::new(), Vec::new(), Vec::new());
+    for (private, address, public, kind) in list {
+        if !address.is_empty() && public != private {
+            other.push(format!("{address}:{public}->{private}/{kind}"));
+            continue;
+        }
+        match runs
+            .iter_mut()
+            .find(|r| r.address == address && r.kind == kind)
+        {
+            Some(run) if private == run.last + 1 => run.last = private,
+            Some(run) => {
+                written.push(run.render());
+                (run.first, run.last) = (private, private);
+            }
+            None => runs.push(Run {
+                address: address.to_string(),
+                kind: kind.to_string(),
+                first: private,
+                last: private,
+            }),
+        }
+    }
+    written.extend(runs.iter().map(Run::render));
+    written.extend(other);
+    written.join(", ")
 }
 
 /// The IMAGE column, as the docker CLI shortens it.
@@ -615,4 +666,42 @@ pub async fn stats(docker: &Docker, a: StatsArgs) -> Outcome {
         t.abort();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// What the 20.10 engine answered for `-p 127.0.0.1:28000-28002:28000-28002
+    /// -p 29000-29001:7000-7001 -p 28010:28010/udp --expose 6000-6001`, in its order, and
+    /// what Debian's docker CLI 20.10 printed for it.
+    #[test]
+    fn ports_are_merged_into_runs_as_the_docker_cli_merges_them() {
+        let answer = json!([
+            {"PrivatePort": 6000, "Type": "tcp"}, {"PrivatePort": 6001, "Type": "tcp"},
+            {"IP": "0.0.0.0", "PrivatePort": 7000, "PublicPort": 29000, "Type": "tcp"},
+            {"IP": "::", "PrivatePort": 7000, "PublicPort": 29000, "Type": "tcp"},
+            {"IP": "0.0.0.0", "PrivatePort": 7001, "PublicPort": 29001, "Type": "tcp"},
+            {"IP": "::", "PrivatePort": 7001, "PublicPort": 29001, "Type": "tcp"},
+            {"IP": "127.0.0.1", "PrivatePort": 28002, "PublicPort": 28002, "Type": "tcp"},
+            {"IP": "127.0.0.1", "PrivatePort": 28000, "PublicPort": 28000, "Type": "tcp"},
+            {"IP": "127.0.0.1", "PrivatePort": 28001, "PublicPort": 28001, "Type": "tcp"},
+            {"IP": "0.0.0.0", "PrivatePort": 28010, "PublicPort": 28010, "Type": "udp"},
+            {"IP": "::", "PrivatePort": 28010, "PublicPort": 28010, "Type": "udp"}
+        ]);
+        assert_eq!(
+            super::ports(&answer),
+            "6000-6001/tcp, 127.0.0.1:28000-28002->28000-28002/tcp, \
+             0.0.0.0:28010->28010/udp, :::28010->28010/udp, 0.0.0.0:29000->7000/tcp, \
+             :::29000->7000/tcp, 0.0.0.0:29001->7001/tcp, :::29001->7001/tcp"
+        );
+        // Sorted by number first: 53/udp opens its run before 80/tcp. A gap ends a run,
+        // written at once; the port after it opens the next, written with the others.
+        let gap = json!([
+            {"PrivatePort": 80, "Type": "tcp"}, {"PrivatePort": 81, "Type": "tcp"},
+            {"PrivatePort": 83, "Type": "tcp"}, {"PrivatePort": 53, "Type": "udp"}
+        ]);
+        assert_eq!(super::ports(&gap), "80-81/tcp, 53/udp, 83/tcp");
+        assert_eq!(super::ports(&json!([])), "");
+    }
 }

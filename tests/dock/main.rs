@@ -27,8 +27,6 @@
 //!   a daemon answers each version with its own fields. Pinned to 1.41
 //!   (`DOCKER_API_VERSION`), dock prints the CLI's bytes: the daemon's answers as sent,
 //!   indented as the CLI indents them; unpinned, the test compares the objects' ids.
-//! - `ps`: the PORTS column lists each published port; the docker CLI merges consecutive
-//!   ports into ranges (the test publishes one port, which both print alike).
 //! - `push` on Podman: its push lines name no layer (only the repository and the digest).
 //! - Podman: its pull progress has no `Pulling from`, `Digest:` or `Status:` lines and no
 //!   byte counts, only `<layer>: Pulling fs layer` and `<layer>: Download complete`;

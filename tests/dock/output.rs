@@ -135,7 +135,13 @@ async fn ps_images_logs_inspect_version_match_the_docker_cli() {
     exited.start().await.unwrap();
     assert_eq!(exited.wait().await.unwrap(), 2);
     // Created, never started; its published port shows in PORTS once it runs, so this one
-    // runs too, with a port the daemon picks on loopback.
+    // runs too. Its ports are what the CLI's PORTS column merges into runs and what it
+    // does not: two exposed ports, a range of tcp ports and a udp port published on their
+    // own numbers on loopback (from a place this process picks, below the kernel's
+    // ephemeral ports), and a port the daemon publishes on a number it picks.
+    let base = 24_000 + (std::process::id() % 1_000) * 4;
+    let range = format!("{base}-{}", base + 2);
+    let udp = (base + 3).to_string();
     let created = d
         .containers()
         .create(&e.image)
@@ -151,6 +157,10 @@ async fn ps_images_logs_inspect_version_match_the_docker_cli() {
         .label(LABEL, scope.value())
         .cmd(["sleep", "600"])
         .publish("80", "127.0.0.1", "")
+        .publish(&range, "127.0.0.1", &range)
+        .publish(&format!("{udp}/udp"), "127.0.0.1", &udp)
+        .expose("6000")
+        .expose("6001")
         .send()
         .await
         .unwrap();
@@ -185,6 +195,19 @@ async fn ps_images_logs_inspect_version_match_the_docker_cli() {
         assert_same_table(&format!("{args:?}"), &ours, &theirs);
         let rows = if args.contains(&"-a") { 5 } else { 3 };
         assert!(ours.contains("127.0.0.1:"), "the published port:\n{ours}");
+        if crate::common::is_podman() {
+            // Podman 4.3 lists a published range by its first port, and no port that is
+            // only exposed (README.md, "Known differences on Podman").
+            let first = format!("127.0.0.1:{base}->{base}/tcp");
+            assert!(ours.contains(&first), "the range's first port:\n{ours}");
+            assert!(!ours.contains("6000"), "no exposed port:\n{ours}");
+        } else {
+            let run = format!("127.0.0.1:{range}->{range}/tcp");
+            assert!(ours.contains(&run), "the tcp ports as one run:\n{ours}");
+            assert!(ours.contains("6000-6001/tcp"), "the exposed ports:\n{ours}");
+        }
+        let udp = format!("{udp}/udp");
+        assert!(ours.contains(&udp), "the udp port:\n{ours}");
         assert_eq!(ours.lines().count(), rows, "{args:?}:\n{ours}");
         if args.contains(&"--size") {
             assert!(ours.contains(" (virtual "), "the sizes:\n{ours}");
