@@ -100,6 +100,27 @@ pub async fn inspect(docker: &Docker, names: Vec<String>) -> Outcome {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn security_options_are_read_as_the_docker_cli_reads_them() {
+        let ok = [
+            "name=seccomp,profile=builtin".to_string(),
+            "name=cgroupns".to_string(),
+        ];
+        assert_eq!(
+            super::security_options(&ok),
+            Ok(vec![
+                ("seccomp".to_string(), Some("builtin".to_string())),
+                ("cgroupns".to_string(), None)
+            ])
+        );
+        for bad in ["seccomp", "name=", "name=x,profile"] {
+            assert!(
+                super::security_options(&[bad.to_string()]).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn indents_as_the_docker_cli() {
         let src = "{\"A\":[1,{\"B\":\"x, \\\"y\\\": {[\"}],\"C\":{},\"D\":[]}\n";
         assert_eq!(
@@ -318,42 +339,234 @@ fn server_version(v: &Value) -> String {
 
 pub async fn info(docker: &Docker) -> Outcome {
     let v = serde_json::to_value(docker.info().await?).unwrap_or_default();
+    let (out, warnings) = server_info(&v);
+    print!("{out}");
+    for w in warnings {
+        eprintln!("{w}");
+    }
+    Ok(())
+}
+
+/// The Server section of `docker info` from the daemon's answer, as the docker CLI 20.10
+/// prints it (the lines, their order, the rules for leaving one out), and the warnings it
+/// prints to stderr. `dock::output::info_matches_the_docker_cli` compares it with the CLI's
+/// on every engine. Where the CLI prints a Go map in its random
+/// order (runtimes, insecure registries by name), dock sorts. Left out: a swarm manager's
+/// cluster details (the CLI prints the cluster's settings after `Is Manager: true`), the
+/// `Username:` the CLI reads from its own config file, and a component's `(expected: ...)`
+/// version, which the typed answer does not carry.
+fn server_info(v: &Value) -> (String, Vec<String>) {
     let text = |p: &str| match v.pointer(p) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
-    let mut out = String::from("Server:\n");
-    for (key, path) in [
-        ("Containers", "/Containers"),
-        (" Running", "/ContainersRunning"),
-        (" Paused", "/ContainersPaused"),
-        (" Stopped", "/ContainersStopped"),
-        ("Images", "/Images"),
-        ("Server Version", "/ServerVersion"),
-        ("Storage Driver", "/Driver"),
-        ("Logging Driver", "/LoggingDriver"),
-        ("Cgroup Driver", "/CgroupDriver"),
-        ("Cgroup Version", "/CgroupVersion"),
-        ("Kernel Version", "/KernelVersion"),
-        ("Operating System", "/OperatingSystem"),
-        ("OSType", "/OSType"),
-        ("Architecture", "/Architecture"),
-        ("CPUs", "/NCPU"),
-        ("Total Memory", "/MemTotal"),
-        ("Name", "/Name"),
-        ("ID", "/ID"),
-        ("Docker Root Dir", "/DockerRootDir"),
-        ("Debug Mode", "/Debug"),
-        ("Experimental", "/ExperimentalBuild"),
-        ("Live Restore Enabled", "/LiveRestoreEnabled"),
-    ] {
-        let mut value = text(path);
-        if key == "Total Memory" {
-            value = value.parse::<f64>().map(fmt::bytes_size).unwrap_or(value);
+    let list = |p: &str| -> Vec<String> {
+        match v.pointer(p) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| i.to_string())
+                })
+                .collect(),
+            _ => Vec::new(),
         }
-        out += &format!(" {key}: {value}\n");
+    };
+    let mut out = String::from("Server:\n");
+    let mut warnings = Vec::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    // The CLI writes `label value` with one space, and leaves some lines out when empty.
+    let always = |line: &mut dyn FnMut(String), label: &str, path: &str| {
+        line(format!("{label} {}", text(path)));
+    };
+    let non_empty = |line: &mut dyn FnMut(String), label: &str, path: &str| {
+        let value = text(path);
+        if !value.is_empty() {
+            line(format!("{label} {value}"));
+        }
+    };
+    always(&mut line, " Containers:", "/Containers");
+    always(&mut line, "  Running:", "/ContainersRunning");
+    always(&mut line, "  Paused:", "/ContainersPaused");
+    always(&mut line, "  Stopped:", "/ContainersStopped");
+    always(&mut line, " Images:", "/Images");
+    non_empty(&mut line, " Server Version:", "/ServerVersion");
+    non_empty(&mut line, " Storage Driver:", "/Driver");
+    if let Some(Value::Array(pairs)) = v.pointer("/DriverStatus") {
+        for pair in pairs {
+            let at = |i: usize| pair.get(i).and_then(Value::as_str).unwrap_or_default();
+            line(format!("  {}: {}", at(0), at(1)));
+        }
     }
-    print!("{out}");
-    Ok(())
+    non_empty(&mut line, " Logging Driver:", "/LoggingDriver");
+    non_empty(&mut line, " Cgroup Driver:", "/CgroupDriver");
+    non_empty(&mut line, " Cgroup Version:", "/CgroupVersion");
+    line(" Plugins:".into());
+    line(format!("  Volume: {}", list("/Plugins/Volume").join(" ")));
+    line(format!("  Network: {}", list("/Plugins/Network").join(" ")));
+    let authorization = list("/Plugins/Authorization");
+    if !authorization.is_empty() {
+        line(format!("  Authorization: {}", authorization.join(" ")));
+    }
+    line(format!("  Log: {}", list("/Plugins/Log").join(" ")));
+    let swarm = text("/Swarm/LocalNodeState");
+    line(format!(" Swarm: {swarm}"));
+    if swarm != "inactive" && swarm != "locked" {
+        always(&mut line, "  NodeID:", "/Swarm/NodeID");
+        non_empty(&mut line, "  Error:", "/Swarm/Error");
+        always(&mut line, "  Is Manager:", "/Swarm/ControlAvailable");
+        always(&mut line, "  Node Address:", "/Swarm/NodeAddr");
+        let mut managers: Vec<String> = match v.pointer("/Swarm/RemoteManagers") {
+            Some(Value::Array(m)) => m
+                .iter()
+                .filter_map(|m| m.get("Addr").and_then(Value::as_str).map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !managers.is_empty() {
+            managers.sort();
+            line("  Manager Addresses:".into());
+            for m in managers {
+                line(format!("   {m}"));
+            }
+        }
+    }
+    if let Some(Value::Object(runtimes)) = v.pointer("/Runtimes")
+        && !runtimes.is_empty()
+    {
+        let mut names: Vec<&String> = runtimes.keys().collect();
+        names.sort();
+        let names: Vec<&str> = names.into_iter().map(String::as_str).collect();
+        line(format!(" Runtimes: {}", names.join(" ")));
+        always(&mut line, " Default Runtime:", "/DefaultRuntime");
+    }
+    let os_type = text("/OSType");
+    if os_type == "linux" {
+        always(&mut line, " Init Binary:", "/InitBinary");
+        for (name, path) in [
+            ("containerd", "/ContainerdCommit/ID"),
+            ("runc", "/RuncCommit/ID"),
+            ("init", "/InitCommit/ID"),
+        ] {
+            line(format!(" {name} version: {}", text(path)));
+        }
+        let options = list("/SecurityOptions");
+        if !options.is_empty() {
+            match security_options(&options) {
+                Ok(decoded) => {
+                    line(" Security Options:".into());
+                    for (name, profile) in decoded {
+                        line(format!("  {name}"));
+                        if let Some(profile) = profile {
+                            line(format!("   Profile: {profile}"));
+                        }
+                    }
+                }
+                Err(e) => warnings.push(e),
+            }
+        }
+    }
+    if os_type == "windows" {
+        always(&mut line, " Default Isolation:", "/Isolation");
+    }
+    non_empty(&mut line, " Kernel Version:", "/KernelVersion");
+    non_empty(&mut line, " Operating System:", "/OperatingSystem");
+    non_empty(&mut line, " OSType:", "/OSType");
+    non_empty(&mut line, " Architecture:", "/Architecture");
+    always(&mut line, " CPUs:", "/NCPU");
+    let memory = v
+        .pointer("/MemTotal")
+        .and_then(Value::as_f64)
+        .unwrap_or(0.0);
+    line(format!(" Total Memory: {}", fmt::bytes_size(memory)));
+    non_empty(&mut line, " Name:", "/Name");
+    non_empty(&mut line, " ID:", "/ID");
+    always(&mut line, " Docker Root Dir:", "/DockerRootDir");
+    always(&mut line, " Debug Mode:", "/Debug");
+    if v.pointer("/Debug") == Some(&Value::Bool(true)) {
+        always(&mut line, "  File Descriptors:", "/NFd");
+        always(&mut line, "  Goroutines:", "/NGoroutines");
+        always(&mut line, "  System Time:", "/SystemTime");
+        always(&mut line, "  EventsListeners:", "/NEventsListener");
+    }
+    non_empty(&mut line, " HTTP Proxy:", "/HttpProxy");
+    non_empty(&mut line, " HTTPS Proxy:", "/HttpsProxy");
+    non_empty(&mut line, " No Proxy:", "/NoProxy");
+    non_empty(&mut line, " Registry:", "/IndexServerAddress");
+    if let Some(Value::Array(labels)) = v.pointer("/Labels") {
+        line(" Labels:".into());
+        for l in labels {
+            line(format!("  {}", l.as_str().unwrap_or_default()));
+        }
+    }
+    always(&mut line, " Experimental:", "/ExperimentalBuild");
+    let cidrs = list("/RegistryConfig/InsecureRegistryCIDRs");
+    let indexes = v
+        .pointer("/RegistryConfig/IndexConfigs")
+        .and_then(Value::as_object);
+    if !cidrs.is_empty() || indexes.is_some_and(|i| !i.is_empty()) {
+        line(" Insecure Registries:".into());
+        let mut insecure: Vec<&str> = indexes
+            .into_iter()
+            .flat_map(|i| i.values())
+            .filter(|c| c.get("Secure") != Some(&Value::Bool(true)))
+            .filter_map(|c| c.get("Name").and_then(Value::as_str))
+            .collect();
+        insecure.sort();
+        for name in insecure {
+            line(format!("  {name}"));
+        }
+        for cidr in cidrs {
+            line(format!("  {cidr}"));
+        }
+    }
+    let mirrors = list("/RegistryConfig/Mirrors");
+    if !mirrors.is_empty() {
+        line(" Registry Mirrors:".into());
+        for m in mirrors {
+            line(format!("  {m}"));
+        }
+    }
+    always(&mut line, " Live Restore Enabled:", "/LiveRestoreEnabled");
+    non_empty(&mut line, " Product License:", "/ProductLicense");
+    if let Some(Value::Array(pools)) = v.pointer("/DefaultAddressPools")
+        && !pools.is_empty()
+    {
+        line(" Default Address Pools:".into());
+        for p in pools {
+            let base = p.get("Base").and_then(Value::as_str).unwrap_or_default();
+            let size = p.get("Size").and_then(Value::as_i64).unwrap_or_default();
+            line(format!("   Base: {base}, Size: {size}"));
+        }
+    }
+    line(String::new());
+    warnings.extend(list("/Warnings"));
+    (out, warnings)
+}
+
+/// The daemon's security options (`name=seccomp,profile=default`) as names with their
+/// profile, as the docker CLI reads them: a part that is not `key=value` is an error, and
+/// the section is left out.
+fn security_options(options: &[String]) -> Result<Vec<(String, Option<String>)>, String> {
+    let mut decoded = Vec::new();
+    for option in options {
+        let (mut name, mut profile) = (String::new(), None);
+        for pair in option.split(',') {
+            match pair.split_once('=') {
+                Some((k, v)) if !k.is_empty() && !v.is_empty() => match k {
+                    "name" => name = v.to_string(),
+                    "profile" => profile = Some(v.to_string()),
+                    _ => {}
+                },
+                _ => return Err(format!("invalid security option {pair:?}")),
+            }
+        }
+        decoded.push((name, profile));
+    }
+    Ok(decoded)
 }

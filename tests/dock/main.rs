@@ -23,6 +23,8 @@
 //! because the crate gives it something else):
 //! - `version`: the Client section is dock's own (its version, the API version it
 //!   negotiated, OS/Arch, context); only the Server section is compared, byte for byte.
+//! - `info`: dock prints the Server section only; `info_matches_the_docker_cli` sorts what
+//!   the CLI prints in a Go map's order and masks what changes between two calls.
 //! - `inspect`: dock speaks the engine's API version, the docker CLI 20.10 at most 1.41, and
 //!   a daemon answers each version with its own fields. Pinned to 1.41
 //!   (`DOCKER_API_VERSION`), dock prints the CLI's bytes: the daemon's answers as sent,

@@ -336,6 +336,84 @@ async fn ps_images_logs_inspect_version_match_the_docker_cli() {
     );
 }
 
+/// `docker info`'s Server section with what changes from one call to the next, or comes in
+/// a Go map's random order, made comparable: the counts of containers and images (the
+/// suite's other tests make and remove them meanwhile) become `<N>`; the runtimes on their
+/// line, and the registries named under `Insecure Registries:`, are sorted; on Podman, the
+/// `ID` (a new one each call) becomes `<ID>`, and the storage driver's status lines (in no
+/// fixed order) are sorted.
+fn comparable_info(text: &str) -> String {
+    let at = text
+        .find("Server:\n")
+        .unwrap_or_else(|| panic!("no Server section:\n{text}"));
+    let mut out: Vec<String> = Vec::new();
+    // The lines of a block whose order is random, sorted when it ends.
+    let mut block: Vec<String> = Vec::new();
+    let mut in_block = false;
+    for line in text[at..].lines() {
+        if in_block {
+            if line.starts_with("  ") && !line.starts_with("   ") {
+                block.push(line.to_string());
+                continue;
+            }
+            block.sort();
+            out.append(&mut block);
+        }
+        let counted = [
+            " Containers:",
+            "  Running:",
+            "  Paused:",
+            "  Stopped:",
+            " Images:",
+        ];
+        let line = if let Some(label) = counted.iter().find(|l| line.starts_with(**l)) {
+            let n = &line[label.len()..];
+            assert!(n.trim().parse::<u64>().is_ok(), "a count: {line:?}");
+            format!("{label} <N>")
+        } else if let Some(names) = line.strip_prefix(" Runtimes:") {
+            let mut names: Vec<&str> = names.split_whitespace().collect();
+            names.sort();
+            format!(" Runtimes: {}", names.join(" "))
+        } else if is_podman() && line.starts_with(" ID: ") {
+            " ID: <ID>".to_string()
+        } else {
+            line.to_string()
+        };
+        in_block = line == " Insecure Registries:"
+            || (is_podman() && line.starts_with(" Storage Driver:"));
+        out.push(line);
+    }
+    block.sort();
+    out.append(&mut block);
+    out.join("\n")
+}
+
+/// dock's `info` prints the docker CLI's Server section, line for line, on every engine:
+/// at the CLI's own API version (1.41, `DOCKER_API_VERSION`) and at the engine's, which
+/// dock speaks unpinned. Podman answers `info` with a new `ID` each time, and its storage
+/// driver's status in no fixed order; Docker with the same ones.
+#[tokio::test]
+async fn info_matches_the_docker_cli() {
+    let theirs = comparable_info(&stdout(&ok("docker info", cli(&["info"]))));
+    for pin in [None, Some("1.41")] {
+        let env: Vec<(&str, &str)> = pin.map(|v| ("DOCKER_API_VERSION", v)).into_iter().collect();
+        let ours = run_with(&dock_bin(), &["info"], &env, None, Duration::from_secs(30));
+        let ours = comparable_info(&stdout(&ok("dock info", ours)));
+        assert_eq!(ours, theirs, "dock info at {pin:?}");
+    }
+    for label in [" Insecure Registries:", " Runtimes: ", " Security Options:"] {
+        assert!(theirs.contains(label), "{label} is compared:\n{theirs}");
+    }
+    let id = |o: Output| {
+        stdout(&o)
+            .lines()
+            .find_map(|l| l.strip_prefix(" ID: ").map(str::to_string))
+            .unwrap()
+    };
+    let (a, b) = (id(dock(&["info"])), id(dock(&["info"])));
+    assert_eq!(a == b, !is_podman(), "{a} {b}");
+}
+
 #[tokio::test]
 async fn events_follow_as_the_docker_cli_prints_them() {
     let scope = Scope::new();
