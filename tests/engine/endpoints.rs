@@ -195,7 +195,7 @@ async fn registry_data_with_and_without_credentials() {
     let digest = data.attrs_json()["Descriptor"]["digest"].as_str().unwrap();
     assert!(digest.starts_with("sha256:"), "{:#}", data.attrs_json());
     assert_eq!(data.id(), digest);
-    assert_eq!(data.short_id(), &digest[..19]);
+    assert_eq!(data.short_id(), &digest["sha256:".len()..][..12]);
     let version = docker().version().await.unwrap();
     let here = format!(
         "{}/{}",

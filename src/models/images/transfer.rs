@@ -434,18 +434,18 @@ impl Distribution {
             .unwrap_or_default()
     }
 
-    /// The digest's first 19 characters (`sha256:` and 12 hex digits), docker-py's
-    /// `short_id`.
+    /// The digest's first 12 hex digits, without `sha256:`, as every `short_id` of this
+    /// crate (docker-py keeps the prefix: its 19 characters). The integration test
+    /// `registry_data_with_and_without_credentials` asserts it.
     ///
     /// ```no_run
     /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
     /// let data = docker.images().registry_data("alpine:3.20").send().await?;
-    /// println!("{}", data.short_id()); // sha256:0a1b2c3d4e5f
+    /// println!("{}", data.short_id()); // 0a1b2c3d4e5f
     /// # Ok(()) }
     /// ```
     pub fn short_id(&self) -> &str {
-        let id = self.id();
-        id.get(..19).unwrap_or(id)
+        crate::models::model::short(self.id())
     }
 
     /// The platforms, as `os/architecture[/variant]`.
