@@ -178,6 +178,14 @@ impl Error {
     }
 
     /// The daemon's message, if the daemon sent one.
+    ///
+    /// ```no_run
+    /// use docker_engine::Error;
+    /// let missing = Error::NotFound { message: "No such container: web".into() };
+    /// assert_eq!(missing.message(), Some("No such container: web"));
+    /// assert_eq!(missing.status(), Some(404));
+    /// assert_eq!(Error::InvalidArgument("bad port".into()).message(), None);
+    /// ```
     pub fn message(&self) -> Option<&str> {
         match self {
             Error::NotFound { message }

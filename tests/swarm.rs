@@ -103,22 +103,43 @@ async fn swarm_services_tasks_nodes_secrets_configs_and_plugins() {
     }
     let ip = var("BRIDGE_IP");
     own_gwbridge(&d).await;
-    let node_id = d
-        .swarm()
-        .init()
-        .listen_addr(format!("{ip}:{}", var("SWARM_PORT")))
-        .advertise_addr(format!("{ip}:{}", var("SWARM_PORT")))
-        .data_path_port(var("DATA_PATH_PORT").parse().unwrap())
-        .default_addr_pool(var("SWARM_POOL"))
+    let init = || {
+        d.swarm()
+            .init()
+            .listen_addr(format!("{ip}:{}", var("SWARM_PORT")))
+            .advertise_addr(format!("{ip}:{}", var("SWARM_PORT")))
+            .data_path_port(var("DATA_PATH_PORT").parse().unwrap())
+            .default_addr_pool(var("SWARM_POOL"))
+    };
+    // The data path address reaches the daemon: one that is neither an address nor an
+    // interface is refused, and the node stays out of a swarm.
+    let bad = init()
+        .data_path_addr("no-such-interface-0")
         .send()
         .await
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(bad.status(), Some(400), "{bad:?}");
+    assert!(
+        bad.message()
+            .is_some_and(|m| m.contains("data path address")),
+        "{bad:?}"
+    );
+    common::ledger::expected_error("swarm_init", 400);
+    let node_id = init().data_path_addr(&ip).send().await.unwrap();
     let _leave = LeaveOnDrop;
     assert!(!node_id.is_empty());
     swarm(&d).await;
     services_secrets_configs_tasks(&d).await;
     nodes(&d, &node_id).await;
     plugins(&d).await;
+
+    // `init` again is refused while in a swarm (`swarm`, above), unless it forces a new
+    // cluster from this node's state: the same node, the only manager of a new cluster.
+    let again = init().force_new_cluster(true).send().await.unwrap();
+    assert_eq!(again, node_id);
+    let managers = d.nodes().list().role("manager").send().await.unwrap();
+    assert_eq!(managers.len(), 1);
+    assert_eq!(managers[0].id(), node_id);
 }
 
 async fn swarm(d: &Docker) {
@@ -136,6 +157,7 @@ async fn swarm(d: &Docker) {
         .task_history_limit(3)
         .label("dei.swarm", "yes")
         .rotate_worker_token(true)
+        .rotate_manager_token(true)
         .send()
         .await
         .unwrap();
@@ -147,6 +169,10 @@ async fn swarm(d: &Docker) {
     assert_eq!(after["Spec"]["Labels"]["dei.swarm"], "yes");
     assert_ne!(
         after["JoinTokens"]["Worker"], attrs["JoinTokens"]["Worker"],
+        "rotated"
+    );
+    assert_ne!(
+        after["JoinTokens"]["Manager"], attrs["JoinTokens"]["Manager"],
         "rotated"
     );
 

@@ -447,6 +447,21 @@ impl Connect<'_> {
     }
 
     /// A link-local address for the container on this network.
+    ///
+    /// The integration test `networks_list_greedy_and_connect_with_addresses` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker
+    ///     .networks()
+    ///     .handle("backend")
+    ///     .connect("web")
+    ///     .ipv4_address("10.10.0.20")
+    ///     .link_local_ip("169.254.10.20")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn link_local_ip(mut self, address: impl Into<String>) -> Self {
         self.ipam()
             .link_local_i_ps

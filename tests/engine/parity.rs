@@ -40,6 +40,7 @@ async fn networks_list_greedy_and_connect_with_addresses() {
         .connect(c.id())
         .alias("parity-alias")
         .ipv4_address(&ip)
+        .link_local_ip("169.254.10.77")
         .send()
         .await
         .unwrap();
@@ -55,7 +56,22 @@ async fn networks_list_greedy_and_connect_with_addresses() {
             ip.as_str(),
             "{endpoint}"
         );
+        assert_eq!(
+            endpoint["IPAMConfig"]["LinkLocalIPs"],
+            serde_json::json!(["169.254.10.77"]),
+            "{endpoint}"
+        );
     }
+    // The container has its addresses: Docker adds the link-local one to the interface;
+    // Podman 4.3 drops it.
+    let addresses = c.exec_run(["ip", "-o", "addr"]).send().await.unwrap();
+    let addresses = String::from_utf8_lossy(&addresses.stdout);
+    assert!(addresses.contains(&format!("inet {ip}/24")), "{addresses}");
+    assert_eq!(
+        addresses.contains("inet 169.254.10.77/16"),
+        !is_podman(),
+        "{addresses}"
+    );
 
     // The list endpoint leaves Containers empty (Podman's fills them in); greedy inspects
     // each network.

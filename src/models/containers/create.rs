@@ -169,6 +169,25 @@ impl CreateContainer {
 
     /// The container's domain name (`--domainname`;
     /// `dns_hosts_and_identity_reach_the_container`).
+    ///
+    /// The integration tests `dns_hosts_and_identity_reach_the_container` (names, MAC) and
+    /// `ports_with_host_ip_and_ranges_are_published_and_reachable` (ports) make these calls.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let web = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .hostname("web")
+    ///     .domainname("example.internal")
+    ///     .mac_address("02:42:ac:11:00:42")
+    ///     .expose("8080")
+    ///     .publish_all_ports(true) // 8080 on a port the daemon picks
+    ///     .cmd(["httpd", "-f", "-p", "8080"])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn domainname(mut self, domainname: impl Into<String>) -> Self {
         self.body.domainname = Some(domainname.into());
         self

@@ -84,6 +84,23 @@ impl CreateContainer {
 
     /// Mount the volumes of another container, `name[:ro|rw]` (`--volumes-from`;
     /// `mounts_tmpfs_and_volumes_from_reach_the_container`).
+    ///
+    /// The integration test `mounts_tmpfs_and_volumes_from_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::containers::Mount;
+    /// let app = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .volumes_from("data-container:ro")
+    ///     .mount(Mount::bind("/srv/config", "/config").read_only(true).propagation("rprivate"))
+    ///     .read_only(true)
+    ///     .cmd(["ls", "/config"])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn volumes_from(mut self, container: impl Into<String>) -> Self {
         extend(&mut self.host_config().volumes_from, [container.into()]);
         self
@@ -167,6 +184,22 @@ impl CreateContainer {
 
     /// User namespace mode when the daemon remaps users: `host` opts out (`--userns`;
     /// `privileges_and_namespaces_reach_the_container`).
+    ///
+    /// The integration test `privileges_and_namespaces_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .userns_mode("host")
+    ///     .runtime("runc")
+    ///     .group_add(["audio", "1234"])
+    ///     .cmd(["id"])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn userns_mode(mut self, mode: impl Into<String>) -> Self {
         self.host_config().userns_mode = Some(mode.into());
         self
@@ -200,6 +233,22 @@ impl CreateContainer {
     }
 
     /// DNS search domains (`--dns-search`; `dns_hosts_and_identity_reach_the_container`).
+    ///
+    /// The integration test `dns_hosts_and_identity_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .dns(["10.0.0.53"])
+    ///     .dns_search(["corp.example"])
+    ///     .dns_opt(["ndots:2"])
+    ///     .cmd(["cat", "/etc/resolv.conf"])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn dns_search<I, S>(mut self, domains: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -340,6 +389,24 @@ impl CreateContainer {
 
     /// Memory plus swap in bytes, `-1` for unlimited swap (`--memory-swap`; needs
     /// [`memory`](Self::memory); `resources_and_devices_reach_the_container`).
+    ///
+    /// The integration test `resources_and_devices_reach_the_container` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let c = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .memory(256 << 20)
+    ///     .memswap_limit(512 << 20) // 256 MiB of swap on top
+    ///     .oom_kill_disable(false)
+    ///     .cpu_period(100_000)
+    ///     .cpu_quota(50_000) // half a CPU
+    ///     .cmd(["sleep", "60"])
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn memswap_limit(mut self, bytes: i64) -> Self {
         self.host_config().memory_swap = Some(bytes);
         self

@@ -246,6 +246,27 @@ impl Endpoint {
 
     /// A fixed IPv6 address (`--ip6`), on a network with an IPv6 subnet
     /// (`endpoint_settings_on_a_user_network_are_applied`).
+    ///
+    /// The integration tests `endpoint_settings_on_a_user_network_are_applied` and
+    /// `an_endpoint_mac_address_needs_api_1_44` (the MAC address) make these calls.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::containers::Endpoint;
+    /// let c = docker
+    ///     .containers()
+    ///     .create("busybox")
+    ///     .network_endpoint(
+    ///         "backend-v6",
+    ///         Endpoint::new()
+    ///             .alias("db")
+    ///             .ipv6_address("fd00:db8::10")
+    ///             .mac_address("02:42:ac:11:00:43"), // API 1.44 and later
+    ///     )
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn ipv6_address(mut self, ip: impl Into<String>) -> Endpoint {
         self.0
             .ipam_config

@@ -140,6 +140,24 @@ impl Build {
 
     /// Memory plus swap limit of the `RUN` steps, in bytes; `-1` for unlimited swap
     /// (`--memory-swap`).
+    ///
+    /// The integration test `build_options_reach_the_run_steps` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// use docker_engine::auth::RegistryAuth;
+    /// let image = docker
+    ///     .images()
+    ///     .build("./app")
+    ///     .memory(1 << 30)
+    ///     .memswap(2 << 30)
+    ///     .isolation("default")
+    ///     .registry_auth(RegistryAuth::basic("ci", "s3cret").server("registry.example"))
+    ///     .squash(false)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn memswap(mut self, bytes: i64) -> Self {
         self.options.memswap = Some(bytes);
         self

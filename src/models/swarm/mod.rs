@@ -215,6 +215,24 @@ impl InitSwarm {
     }
 
     /// The address overlay traffic of the swarm uses.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// let node_id = docker
+    ///     .swarm()
+    ///     .init()
+    ///     .listen_addr("10.0.0.1:2377")
+    ///     .advertise_addr("10.0.0.1:2377")
+    ///     .data_path_addr("eth1") // overlay traffic on another interface
+    ///     .data_path_port(4789)
+    ///     .default_addr_pool("10.20.0.0/16")
+    ///     .subnet_size(24)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn data_path_addr(self, addr: impl Into<String>) -> Self {
         self.set("DataPathAddr", addr.into())
     }
@@ -242,6 +260,15 @@ impl InitSwarm {
     }
 
     /// Start a new one-node cluster from this node's state (`--force-new-cluster`).
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// // The other managers are gone: this node becomes the only manager of a new cluster.
+    /// let node_id = docker.swarm().init().force_new_cluster(true).send().await?;
+    /// # Ok(()) }
+    /// ```
     pub fn force_new_cluster(self, yes: bool) -> Self {
         self.set("ForceNewCluster", yes)
     }
@@ -374,6 +401,20 @@ impl UpdateSwarm {
     }
 
     /// Issue a new manager join token.
+    ///
+    /// The integration test `swarm_services_tasks_nodes_secrets_configs_and_plugins` makes the same call.
+    ///
+    /// ```no_run
+    /// # async fn f(docker: docker_engine::Docker) -> docker_engine::Result<()> {
+    /// docker
+    ///     .swarm()
+    ///     .update()
+    ///     .rotate_worker_token(true)
+    ///     .rotate_manager_token(true)
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn rotate_manager_token(mut self, yes: bool) -> Self {
         self.rotate_manager_token = Some(yes);
         self
