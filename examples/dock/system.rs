@@ -380,32 +380,44 @@ fn server_info(v: &Value) -> (String, Vec<String>) {
         out.push_str(&s);
         out.push('\n');
     };
-    // The CLI writes `label value` with one space, and leaves some lines out when empty.
-    let always = |line: &mut dyn FnMut(String), label: &str, path: &str| {
-        line(format!("{label} {}", text(path)));
-    };
-    let non_empty = |line: &mut dyn FnMut(String), label: &str, path: &str| {
-        let value = text(path);
-        if !value.is_empty() {
-            line(format!("{label} {value}"));
+    // Lines `label value`, with one space as the CLI writes them: some always, some only
+    // when their value is not empty.
+    const ALWAYS: bool = true;
+    const IF_SET: bool = false;
+    let fields = |line: &mut dyn FnMut(String), rows: &[(&str, &str, bool)]| {
+        for &(label, path, always) in rows {
+            let value = text(path);
+            if always || !value.is_empty() {
+                line(format!("{label} {value}"));
+            }
         }
     };
-    always(&mut line, " Containers:", "/Containers");
-    always(&mut line, "  Running:", "/ContainersRunning");
-    always(&mut line, "  Paused:", "/ContainersPaused");
-    always(&mut line, "  Stopped:", "/ContainersStopped");
-    always(&mut line, " Images:", "/Images");
-    non_empty(&mut line, " Server Version:", "/ServerVersion");
-    non_empty(&mut line, " Storage Driver:", "/Driver");
+    fields(
+        &mut line,
+        &[
+            (" Containers:", "/Containers", ALWAYS),
+            ("  Running:", "/ContainersRunning", ALWAYS),
+            ("  Paused:", "/ContainersPaused", ALWAYS),
+            ("  Stopped:", "/ContainersStopped", ALWAYS),
+            (" Images:", "/Images", ALWAYS),
+            (" Server Version:", "/ServerVersion", IF_SET),
+            (" Storage Driver:", "/Driver", IF_SET),
+        ],
+    );
     if let Some(Value::Array(pairs)) = v.pointer("/DriverStatus") {
         for pair in pairs {
             let at = |i: usize| pair.get(i).and_then(Value::as_str).unwrap_or_default();
             line(format!("  {}: {}", at(0), at(1)));
         }
     }
-    non_empty(&mut line, " Logging Driver:", "/LoggingDriver");
-    non_empty(&mut line, " Cgroup Driver:", "/CgroupDriver");
-    non_empty(&mut line, " Cgroup Version:", "/CgroupVersion");
+    fields(
+        &mut line,
+        &[
+            (" Logging Driver:", "/LoggingDriver", IF_SET),
+            (" Cgroup Driver:", "/CgroupDriver", IF_SET),
+            (" Cgroup Version:", "/CgroupVersion", IF_SET),
+        ],
+    );
     line(" Plugins:".into());
     line(format!("  Volume: {}", list("/Plugins/Volume").join(" ")));
     line(format!("  Network: {}", list("/Plugins/Network").join(" ")));
@@ -417,10 +429,15 @@ fn server_info(v: &Value) -> (String, Vec<String>) {
     let swarm = text("/Swarm/LocalNodeState");
     line(format!(" Swarm: {swarm}"));
     if swarm != "inactive" && swarm != "locked" {
-        always(&mut line, "  NodeID:", "/Swarm/NodeID");
-        non_empty(&mut line, "  Error:", "/Swarm/Error");
-        always(&mut line, "  Is Manager:", "/Swarm/ControlAvailable");
-        always(&mut line, "  Node Address:", "/Swarm/NodeAddr");
+        fields(
+            &mut line,
+            &[
+                ("  NodeID:", "/Swarm/NodeID", ALWAYS),
+                ("  Error:", "/Swarm/Error", IF_SET),
+                ("  Is Manager:", "/Swarm/ControlAvailable", ALWAYS),
+                ("  Node Address:", "/Swarm/NodeAddr", ALWAYS),
+            ],
+        );
         let mut managers: Vec<String> = match v.pointer("/Swarm/RemoteManagers") {
             Some(Value::Array(m)) => m
                 .iter()
@@ -443,11 +460,14 @@ fn server_info(v: &Value) -> (String, Vec<String>) {
         names.sort();
         let names: Vec<&str> = names.into_iter().map(String::as_str).collect();
         line(format!(" Runtimes: {}", names.join(" ")));
-        always(&mut line, " Default Runtime:", "/DefaultRuntime");
+        fields(
+            &mut line,
+            &[(" Default Runtime:", "/DefaultRuntime", ALWAYS)],
+        );
     }
     let os_type = text("/OSType");
     if os_type == "linux" {
-        always(&mut line, " Init Binary:", "/InitBinary");
+        fields(&mut line, &[(" Init Binary:", "/InitBinary", ALWAYS)]);
         for (name, path) in [
             ("containerd", "/ContainerdCommit/ID"),
             ("runc", "/RuncCommit/ID"),
@@ -472,39 +492,62 @@ fn server_info(v: &Value) -> (String, Vec<String>) {
         }
     }
     if os_type == "windows" {
-        always(&mut line, " Default Isolation:", "/Isolation");
+        fields(&mut line, &[(" Default Isolation:", "/Isolation", ALWAYS)]);
     }
-    non_empty(&mut line, " Kernel Version:", "/KernelVersion");
-    non_empty(&mut line, " Operating System:", "/OperatingSystem");
-    non_empty(&mut line, " OSType:", "/OSType");
-    non_empty(&mut line, " Architecture:", "/Architecture");
-    always(&mut line, " CPUs:", "/NCPU");
+    fields(
+        &mut line,
+        &[
+            (" Kernel Version:", "/KernelVersion", IF_SET),
+            (" Operating System:", "/OperatingSystem", IF_SET),
+            (" OSType:", "/OSType", IF_SET),
+            (" Architecture:", "/Architecture", IF_SET),
+            (" CPUs:", "/NCPU", ALWAYS),
+        ],
+    );
     let memory = v
         .pointer("/MemTotal")
         .and_then(Value::as_f64)
         .unwrap_or(0.0);
     line(format!(" Total Memory: {}", fmt::bytes_size(memory)));
-    non_empty(&mut line, " Name:", "/Name");
-    non_empty(&mut line, " ID:", "/ID");
-    always(&mut line, " Docker Root Dir:", "/DockerRootDir");
-    always(&mut line, " Debug Mode:", "/Debug");
+    fields(
+        &mut line,
+        &[
+            (" Name:", "/Name", IF_SET),
+            (" ID:", "/ID", IF_SET),
+            (" Docker Root Dir:", "/DockerRootDir", ALWAYS),
+            (" Debug Mode:", "/Debug", ALWAYS),
+        ],
+    );
     if v.pointer("/Debug") == Some(&Value::Bool(true)) {
-        always(&mut line, "  File Descriptors:", "/NFd");
-        always(&mut line, "  Goroutines:", "/NGoroutines");
-        always(&mut line, "  System Time:", "/SystemTime");
-        always(&mut line, "  EventsListeners:", "/NEventsListener");
+        fields(
+            &mut line,
+            &[
+                ("  File Descriptors:", "/NFd", ALWAYS),
+                ("  Goroutines:", "/NGoroutines", ALWAYS),
+                ("  System Time:", "/SystemTime", ALWAYS),
+                ("  EventsListeners:", "/NEventsListener", ALWAYS),
+            ],
+        );
     }
-    non_empty(&mut line, " HTTP Proxy:", "/HttpProxy");
-    non_empty(&mut line, " HTTPS Proxy:", "/HttpsProxy");
-    non_empty(&mut line, " No Proxy:", "/NoProxy");
-    non_empty(&mut line, " Registry:", "/IndexServerAddress");
+    fields(
+        &mut line,
+        &[
+            (" HTTP Proxy:", "/HttpProxy", IF_SET),
+            (" HTTPS Proxy:", "/HttpsProxy", IF_SET),
+            (" No Proxy:", "/NoProxy", IF_SET),
+            (" Registry:", "/IndexServerAddress", IF_SET),
+        ],
+    );
     if let Some(Value::Array(labels)) = v.pointer("/Labels") {
         line(" Labels:".into());
         for l in labels {
             line(format!("  {}", l.as_str().unwrap_or_default()));
         }
     }
-    always(&mut line, " Experimental:", "/ExperimentalBuild");
+    fields(
+        &mut line,
+        &[(" Experimental:", "/ExperimentalBuild", ALWAYS)],
+    );
     let cidrs = list("/RegistryConfig/InsecureRegistryCIDRs");
     let indexes = v
         .pointer("/RegistryConfig/IndexConfigs")
@@ -532,8 +575,13 @@ fn server_info(v: &Value) -> (String, Vec<String>) {
             line(format!("  {m}"));
         }
     }
-    always(&mut line, " Live Restore Enabled:", "/LiveRestoreEnabled");
-    non_empty(&mut line, " Product License:", "/ProductLicense");
+    fields(
+        &mut line,
+        &[
+            (" Live Restore Enabled:", "/LiveRestoreEnabled", ALWAYS),
+            (" Product License:", "/ProductLicense", IF_SET),
+        ],
+    );
     if let Some(Value::Array(pools)) = v.pointer("/DefaultAddressPools")
         && !pools.is_empty()
     {

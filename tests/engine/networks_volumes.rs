@@ -12,15 +12,10 @@ async fn network_lifecycle_connect_and_dns_aliases() {
     let name = unique("net");
     // A subnet of this engine's own pool (scripts/engines): 10.141.x / 10.151.x / 10.161.x,
     // third octets 20..220, the first free one from a place this process picks.
-    let (prefix, net) = crate::common::on_free_subnet(
+    let (prefix, net) = crate::common::network_on_free_subnet(
         crate::common::octets_from(20, 200, std::process::id()),
-        |prefix| {
-            d.networks()
-                .create(&name)
-                .label(LABEL, scope.value())
-                .subnet(format!("{prefix}.0/24"), Some(&format!("{prefix}.1")))
-                .send()
-        },
+        &name,
+        &scope,
     )
     .await;
     let subnet = format!("{prefix}.0/24");
@@ -159,32 +154,25 @@ async fn network_lifecycle_connect_and_dns_aliases() {
 }
 
 /// A network asked for on a subnet another network holds is refused, with a message
-/// `common::on_free_subnet` knows; that helper then takes the next subnet it is offered.
+/// `common::network_on_free_subnet` knows; that helper then takes the next subnet it is
+/// offered.
 #[tokio::test]
 async fn a_subnet_another_network_holds_is_refused() {
     let scope = crate::common::Scope::new();
-    let d = docker();
-    let create = |name: String, prefix: String| {
-        d.networks()
-            .create(name)
-            .label(LABEL, scope.value())
-            .subnet(format!("{prefix}.0/24"), Some(&format!("{prefix}.1")))
-            .send()
-    };
     // Half-way round from where network_lifecycle_connect_and_dns_aliases starts.
     let octets = crate::common::octets_from(20, 200, std::process::id() + 100);
-    let (held, _) = crate::common::on_free_subnet(octets, |p| create(unique("held"), p)).await;
-    let err = create(unique("clash"), held.clone()).await.unwrap_err();
+    let (held, _) = crate::common::network_on_free_subnet(octets, &unique("held"), &scope).await;
+    let err = crate::common::network_on_subnet(&unique("clash"), &scope, &held)
+        .await
+        .unwrap_err();
     assert!(
         err.message()
             .is_some_and(|m| m.contains("already used") || m.contains("overlaps")),
         "{err:?}"
     );
     let octet: u32 = held.rsplit('.').next().unwrap().parse().unwrap();
-    let (next, net) = crate::common::on_free_subnet(std::iter::once(octet).chain(20..220), |p| {
-        create(unique("next"), p)
-    })
-    .await;
+    let offered = std::iter::once(octet).chain(20..220);
+    let (next, net) = crate::common::network_on_free_subnet(offered, &unique("next"), &scope).await;
     assert_ne!(next, held);
     let wire = serde_json::to_value(net.attrs()).unwrap();
     assert_eq!(wire["IPAM"]["Config"][0]["Subnet"], format!("{next}.0/24"));

@@ -14,17 +14,8 @@ async fn networks_list_greedy_and_connect_with_addresses() {
     // A subnet of the engine's own pool (10.141.x / 10.151.x / 10.161.x) no other test
     // picks (networks_volumes.rs takes third octets 20..220, run_options.rs 220..250).
     let name = unique("paritynet");
-    let (subnet, _) = crate::common::on_free_subnet(
-        crate::common::octets_from(251, 4, std::process::id()),
-        |subnet| {
-            d.networks()
-                .create(&name)
-                .label(LABEL, scope.value())
-                .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
-                .send()
-        },
-    )
-    .await;
+    let octets = crate::common::octets_from(251, 4, std::process::id());
+    let (subnet, _) = crate::common::network_on_free_subnet(octets, &name, &scope).await;
     let c = d
         .containers()
         .create(&e.image)

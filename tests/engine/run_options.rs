@@ -594,17 +594,8 @@ async fn endpoint_settings_on_a_user_network_are_applied() {
     // third octets 20..220, parity.rs 251..255). Removed with the containers on it by the
     // scope, at the end.
     let net_name = unique("epnet");
-    let (subnet, _) = crate::common::on_free_subnet(
-        crate::common::octets_from(220, 30, std::process::id()),
-        |subnet| {
-            d.networks()
-                .create(&net_name)
-                .label(LABEL, scope.value())
-                .subnet(format!("{subnet}.0/24"), Some(&format!("{subnet}.1")))
-                .send()
-        },
-    )
-    .await;
+    let octets = crate::common::octets_from(220, 30, std::process::id());
+    let (subnet, _) = crate::common::network_on_free_subnet(octets, &net_name, &scope).await;
     let server_name = unique("epserver");
     let ip = format!("{subnet}.10");
     let server = d

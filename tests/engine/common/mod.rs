@@ -176,32 +176,45 @@ pub fn pool_prefix() -> String {
     )
 }
 
-/// The first subnet `{pool}.{octet}.0/24` of `octets`, in the order given, on which
-/// `create` makes a network, with that subnet's first three octets: a subnet the engine
-/// says is taken is skipped. Podman refuses a subnet still held on the host ("already used
-/// on the host or by another config") and a network it removed by id while a container was
-/// on it keeps its bridge until `scripts/test-engines.sh sweep` (README.md, "Known
-/// differences on Podman"); Docker refuses one another network holds ("Pool overlaps").
-/// Any other error fails the test.
-pub async fn on_free_subnet<T, F, Fut>(
+/// A network named `name`, labelled for `scope`, on the subnet `{prefix}.0/24` with its
+/// gateway at `{prefix}.1`.
+pub async fn network_on_subnet(
+    name: &str,
+    scope: &Scope,
+    prefix: &str,
+) -> docker_engine::Result<docker_engine::Network> {
+    docker()
+        .networks()
+        .create(name)
+        .label(LABEL, scope.value())
+        .subnet(format!("{prefix}.0/24"), Some(&format!("{prefix}.1")))
+        .send()
+        .await
+}
+
+/// [`network_on_subnet`] on the first subnet `{pool}.{octet}.0/24` of `octets`, in the
+/// order given, that the engine accepts, with that subnet's first three octets: a subnet
+/// the engine says is taken is skipped. Podman refuses a subnet still held on the host
+/// ("already used on the host or by another config"), and a network it removed by id while
+/// a container was on it keeps its bridge until `scripts/test-engines.sh sweep` (README.md,
+/// "Known differences on Podman"); Docker refuses one another network holds ("Pool
+/// overlaps"). Any other error fails the test.
+pub async fn network_on_free_subnet(
     octets: impl IntoIterator<Item = u32>,
-    mut create: F,
-) -> (String, T)
-where
-    F: FnMut(String) -> Fut,
-    Fut: std::future::Future<Output = docker_engine::Result<T>>,
-{
+    name: &str,
+    scope: &Scope,
+) -> (String, docker_engine::Network) {
     let pool = pool_prefix();
     let mut refused = Vec::new();
     for octet in octets {
-        let subnet = format!("{pool}.{octet}");
-        match create(subnet.clone()).await {
-            Ok(made) => return (subnet, made),
+        let prefix = format!("{pool}.{octet}");
+        match network_on_subnet(name, scope, &prefix).await {
+            Ok(made) => return (prefix, made),
             Err(e) => match e.message() {
                 Some(m) if m.contains("already used") || m.contains("overlaps") => {
                     refused.push(m.to_string())
                 }
-                _ => panic!("creating a network on {subnet}.0/24: {e:?}"),
+                _ => panic!("creating a network on {prefix}.0/24: {e:?}"),
             },
         }
     }
