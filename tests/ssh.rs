@@ -12,10 +12,8 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use docker_engine::{Docker, Error};
-use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
 
-use common::{LABEL, Scope, engine, unique};
+use common::{Scope, engine, unique};
 
 struct Sshd {
     child: Child,
@@ -194,36 +192,12 @@ async fn ssh_carries_calls_streams_and_sessions_and_says_why_it_fails() {
     by_path.version().await.unwrap();
     drop(by_path);
 
-    // A stream and two sessions over ssh.
-    let c = d
-        .containers()
-        .create(&e.image)
-        .label(LABEL, scope.value())
-        .cmd(["sh", "-c", "echo over-ssh; sleep 120"])
-        .send()
-        .await
-        .unwrap();
-    c.start().await.unwrap();
-    let mut logs = c.logs().follow(true).stream();
-    assert_eq!(
-        logs.next().await.unwrap().unwrap().to_string(),
-        "over-ssh\n"
-    );
-    drop(logs);
+    // A stream and two sessions over ssh; the exec session's half-close reaches the
+    // daemon through dial-stdio (cat ends).
+    let c = common::stream_and_session_over(&d, &scope, "over-ssh").await;
     let out = c.exec_run(["echo", "exec-over-ssh"]).send().await.unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "exec-over-ssh\n");
     assert_eq!(out.exit_code, Some(0));
-    let mut session = c.exec(["cat"]).stdin(true).start().await.unwrap();
-    session.write_all(b"both ways\n").await.unwrap();
-    // The half-close reaches the daemon through dial-stdio: cat ends.
-    session.shutdown().await.unwrap();
-    let mut echoed = String::new();
-    while let Some(chunk) = session.next().await {
-        echoed.push_str(&chunk.unwrap().to_string());
-    }
-    assert_eq!(echoed, "both ways\n");
-    assert_eq!(session.wait().await.unwrap(), 0);
-    drop(session);
 
     // Concurrent calls: one ssh process per connection.
     let calls: Vec<_> = (0..16)

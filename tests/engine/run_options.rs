@@ -1068,15 +1068,21 @@ async fn run_with_auto_remove_returns_the_output() {
         "{err:?}"
     );
     // `wait` was for the removal: nothing is left when run returns.
-    let left = d
+    assert_none_left(&format!("dei.autorm={tag}"), "removed before run returned").await;
+}
+
+/// No container, running or not, carries `label` (`key=value`): `what` says what should
+/// have removed them.
+async fn assert_none_left(label: &str, what: &str) {
+    let left = docker()
         .containers()
         .list()
         .all(true)
-        .label(format!("dei.autorm={tag}"))
+        .label(label)
         .send()
         .await
         .unwrap();
-    assert!(left.is_empty(), "{left:?}");
+    assert!(left.is_empty(), "{what}: {left:?}");
 }
 
 #[tokio::test]
@@ -1134,15 +1140,7 @@ async fn run_stream_yields_chunks_as_they_come() {
         "{last:?}"
     );
     assert!(s.next().await.is_none());
-    let left = d
-        .containers()
-        .list()
-        .all(true)
-        .label(format!("dei.runstream={tag}"))
-        .send()
-        .await
-        .unwrap();
-    assert!(left.is_empty(), "removed at the end: {left:?}");
+    assert_none_left(&format!("dei.runstream={tag}"), "removed at the end").await;
     // A successful run ends the stream with no error.
     let chunks: Vec<_> = d
         .containers()
@@ -1388,15 +1386,11 @@ async fn run_that_cannot_start_is_the_daemons_error_and_leaves_nothing_with_remo
         err.status().is_some() && err.to_string().contains("/no/such/binary"),
         "{err:?}"
     );
-    let left = d
-        .containers()
-        .list()
-        .all(true)
-        .label(format!("dei.nostart={tag}"))
-        .send()
-        .await
-        .unwrap();
-    assert!(left.is_empty(), "{left:?}");
+    assert_none_left(
+        &format!("dei.nostart={tag}"),
+        "removed after the failed start",
+    )
+    .await;
 }
 
 /// An endpoint's MAC address is API 1.44's: below, where the daemon would ignore it, the

@@ -32,32 +32,7 @@ async fn the_right_client_certificate_connects() {
     assert!(list.into_inner().is_some());
     // The three ways out of the core over TLS: unary (above), a stream, an upgrade.
     let scope = crate::common::Scope::new();
-    let c = docker
-        .containers()
-        .create(&e.image)
-        .label(crate::common::LABEL, scope.value())
-        .cmd(["sh", "-c", "echo over-tls; sleep 600"])
-        .send()
-        .await
-        .unwrap();
-    c.start().await.unwrap();
-    let mut logs = c.logs().follow(true).stream();
-    use futures_util::StreamExt;
-    assert_eq!(
-        logs.next().await.unwrap().unwrap().to_string(),
-        "over-tls\n"
-    );
-    drop(logs);
-    let mut session = c.exec(["cat"]).stdin(true).start().await.unwrap();
-    use tokio::io::AsyncWriteExt;
-    session.write_all(b"both ways\n").await.unwrap();
-    session.shutdown().await.unwrap();
-    let mut out = String::new();
-    while let Some(chunk) = session.next().await {
-        out.push_str(&chunk.unwrap().to_string());
-    }
-    assert_eq!(out, "both ways\n");
-    assert_eq!(session.wait().await.unwrap(), 0);
+    crate::common::stream_and_session_over(&docker, &scope, "over-tls").await;
 }
 
 #[tokio::test]

@@ -176,6 +176,44 @@ pub fn pool_prefix() -> String {
     )
 }
 
+/// Over `d`, the three ways out of the core, each checked: a container made and started
+/// (unary calls) prints `marker`, its followed log yields that line (a stream), and an
+/// exec of `cat` (an upgraded session) echoes a line, ends at the half-close, and exits 0.
+/// The container is returned, still running.
+pub async fn stream_and_session_over(
+    d: &Docker,
+    scope: &Scope,
+    marker: &str,
+) -> docker_engine::Container {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    let c = d
+        .containers()
+        .create(&engine().image)
+        .label(LABEL, scope.value())
+        .cmd(["sh", "-c", &format!("echo {marker}; sleep 600")])
+        .send()
+        .await
+        .unwrap();
+    c.start().await.unwrap();
+    let mut logs = c.logs().follow(true).stream();
+    assert_eq!(
+        logs.next().await.unwrap().unwrap().to_string(),
+        format!("{marker}\n")
+    );
+    drop(logs);
+    let mut session = c.exec(["cat"]).stdin(true).start().await.unwrap();
+    session.write_all(b"both ways\n").await.unwrap();
+    session.shutdown().await.unwrap();
+    let mut echoed = String::new();
+    while let Some(chunk) = session.next().await {
+        echoed.push_str(&chunk.unwrap().to_string());
+    }
+    assert_eq!(echoed, "both ways\n");
+    assert_eq!(session.wait().await.unwrap(), 0);
+    c
+}
+
 /// A network named `name`, labelled for `scope`, on the subnet `{prefix}.0/24` with its
 /// gateway at `{prefix}.1`.
 pub async fn network_on_subnet(
